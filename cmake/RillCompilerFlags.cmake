@@ -1,0 +1,17 @@
+# Warning and sanitizer flags shared by every rill target (an INTERFACE target,
+# so they never leak into the exported package).
+add_library(rill_build_flags INTERFACE)
+target_compile_options(rill_build_flags INTERFACE -Wall -Wextra -Wpedantic)
+if(RILL_WERROR)
+  target_compile_options(rill_build_flags INTERFACE -Werror)
+endif()
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  # Checks the ABSL_GUARDED_BY / ABSL_EXCLUSIVE_LOCKS_REQUIRED annotations.
+  target_compile_options(rill_build_flags INTERFACE -Wthread-safety)
+endif()
+if(RILL_SANITIZE)
+  set(_rill_san -fsanitize=address,undefined -fno-omit-frame-pointer
+                -fno-sanitize-recover=undefined)
+  target_compile_options(rill_build_flags INTERFACE ${_rill_san})
+  target_link_options(rill_build_flags INTERFACE ${_rill_san})
+endif()
