@@ -26,6 +26,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -140,13 +141,22 @@ class Log {
 
   // Append validates and appends one or more concatenated batches: each
   // must be a whole magic-2 batch with a good CRC, a record count that
-  // matches lastOffsetDelta + 1 (unless compacted) and at most
-  // max.message.bytes. Nothing is written unless every batch is valid.
-  // kInvalidArgument for bad input, kDataLoss for a bad CRC,
-  // kFailedPrecondition for a follower append that does not continue the log,
-  // kOutOfRange for a batch over max.message.bytes.
-  virtual absl::StatusOr<AppendInfo> Append(std::string_view batches,
+  // matches lastOffsetDelta + 1 (follower appends may carry compacted
+  // batches) and at most max.message.bytes. The batches are rewritten in
+  // place (baseOffset, partitionLeaderEpoch, and for LogAppendTime topics the
+  // timestamp and CRC) and written without another copy. Nothing is written
+  // unless every batch is valid. kInvalidArgument for bad input, kDataLoss
+  // for a bad CRC, kOutOfRange for a batch over max.message.bytes,
+  // kFailedPrecondition for a follower append that does not continue the log.
+  virtual absl::StatusOr<AppendInfo> Append(std::span<char> batches,
                                             const AppendOptions& options) = 0;
+  // Append (string_view) copies the batches first; for callers that cannot
+  // hand over a mutable buffer.
+  absl::StatusOr<AppendInfo> Append(std::string_view batches,
+                                    const AppendOptions& options) {
+    std::string copy(batches);
+    return Append(std::span<char>(copy.data(), copy.size()), options);
+  }
   absl::StatusOr<AppendInfo> Append(std::string_view batches) {
     return Append(batches, AppendOptions{});
   }
