@@ -1,0 +1,222 @@
+#include "log/cleaner.h"
+
+#include <xxhash.h>
+
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "log/format.h"
+#include "rill/record/record_batch.h"
+#include "util/status_macros.h"
+
+namespace rill::log {
+namespace {
+
+using KeyHash = std::pair<uint64_t, uint64_t>;
+using OffsetMap = absl::flat_hash_map<KeyHash, int64_t>;
+
+KeyHash HashKey(std::string_view key) {
+  XXH128_hash_t h = XXH3_128bits(key.data(), key.size());
+  return {h.high64, h.low64};
+}
+
+// ForEachBatch reads a segment's whole file and calls fn on every batch.
+template <typename Fn>
+absl::Status ForEachBatch(const Segment& seg, Fn fn) {
+  std::string scratch(seg.size(), '\0');
+  ASSIGN_OR_RETURN(std::string_view bytes,
+                   seg.file()->ReadAt(0, seg.size(), scratch.data()));
+  record::BatchIterator it(bytes);
+  while (it.Next()) RETURN_IF_ERROR(fn(it.batch()));
+  return it.status();
+}
+
+absl::Status BuildOffsetMap(const std::vector<std::shared_ptr<Segment>>& segs,
+                            OffsetMap* map) {
+  for (const auto& seg : segs) {
+    RETURN_IF_ERROR(ForEachBatch(*seg, [&](const record::RecordBatchView& b) {
+      if (b.header().is_control()) return absl::OkStatus();
+      ASSIGN_OR_RETURN(record::DecodedRecords records, b.DecodeRecords());
+      for (const record::RecordView& r : records) {
+        if (r.key) (*map)[HashKey(*r.key)] = r.offset.value();
+      }
+      return absl::OkStatus();
+    }));
+  }
+  return absl::OkStatus();
+}
+
+// CleanBatch appends the surviving part of `batch` to `out`.
+absl::Status CleanBatch(const record::RecordBatchView& batch,
+                        const OffsetMap& map, bool drop_tombstones,
+                        std::string* out, CompactionStats* stats) {
+  const record::RecordBatchHeader& h = batch.header();
+  if (h.is_control()) {
+    out->append(batch.data());
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(record::DecodedRecords records, batch.DecodeRecords());
+  std::vector<const record::RecordView*> kept;
+  for (const record::RecordView& r : records) {
+    stats->records_read++;
+    auto latest_it = r.key ? map.find(HashKey(*r.key)) : map.end();
+    const bool latest =
+        latest_it == map.end() || latest_it->second == r.offset.value();
+    const bool tombstone = !r.value.has_value();
+    if (latest && !(tombstone && drop_tombstones)) {
+      kept.push_back(&r);
+    } else {
+      stats->records_removed++;
+      if (latest && tombstone) stats->tombstones_removed++;
+    }
+  }
+  if (kept.size() == records.size()) {
+    out->append(batch.data());  // untouched: the producer's bytes as they were
+    return absl::OkStatus();
+  }
+  if (kept.empty()) return absl::OkStatus();
+  record::RecordBatchBuilder builder({
+      .compression = h.compression(),
+      .timestamp_type = h.timestamp_type(),
+      .base_offset = h.base_offset,
+      .partition_leader_epoch = h.partition_leader_epoch,
+      .producer_id = h.producer_id,
+      .producer_epoch = h.producer_epoch,
+      .base_sequence = h.base_sequence,
+      .is_transactional = h.is_transactional(),
+  });
+  for (const record::RecordView* r : kept) {
+    builder.AppendWithOffset(r->offset, {.timestamp_ms = r->timestamp_ms,
+                                         .key = r->key,
+                                         .value = r->value,
+                                         .headers = r->headers});
+  }
+  // Keep the batch's last offset so producer sequence numbers stay valid.
+  builder.set_last_offset_delta(h.last_offset_delta);
+  ASSIGN_OR_RETURN(std::string rebuilt, builder.Build());
+  out->append(rebuilt);
+  return absl::OkStatus();
+}
+
+absl::Status RemoveIfExists(io::FileSystem& fs, const std::string& path) {
+  absl::Status s = fs.RemoveFile(path);
+  return absl::IsNotFound(s) ? absl::OkStatus() : s;
+}
+
+// SwapIn replaces the segments at `replaced` (the first is `base`) with the
+// complete swap file: the crash-safe tail of the protocol, shared by the
+// cleaner and by recovery.
+absl::Status SwapIn(io::FileSystem& fs, const std::string& dir, Offset base,
+                    const std::vector<Offset>& replaced) {
+  for (Offset old : replaced) {
+    if (old != base) {
+      RETURN_IF_ERROR(RemoveIfExists(
+          fs, io::JoinPath(dir, SegmentFileName(old, kLogFileSuffix))));
+    }
+    RETURN_IF_ERROR(RemoveIfExists(
+        fs, io::JoinPath(dir, SegmentFileName(old, kOffsetIndexSuffix))));
+    RETURN_IF_ERROR(RemoveIfExists(
+        fs, io::JoinPath(dir, SegmentFileName(old, kTimeIndexSuffix))));
+  }
+  const std::string log =
+      io::JoinPath(dir, SegmentFileName(base, kLogFileSuffix));
+  RETURN_IF_ERROR(fs.Rename(absl::StrCat(log, kSwapSuffix), log));
+  return fs.SyncDir(dir);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<CleanedGroup>> CleanSegments(
+    const CleanerInput& in, CompactionStats* stats) {
+  OffsetMap map;
+  RETURN_IF_ERROR(BuildOffsetMap(in.segments, &map));
+
+  // Group consecutive segments whose combined size fits one segment and
+  // whose offsets fit 32-bit relative offsets.
+  std::vector<std::vector<std::shared_ptr<Segment>>> groups;
+  uint64_t group_bytes = 0;
+  for (const auto& seg : in.segments) {
+    if (groups.empty() ||
+        group_bytes + seg->size() >
+            static_cast<uint64_t>(in.config.segment_bytes) ||
+        !groups.back().front()->FitsOffset(seg->next_offset().value())) {
+      groups.emplace_back();
+      group_bytes = 0;
+    }
+    groups.back().push_back(seg);
+    group_bytes += seg->size();
+  }
+
+  std::vector<CleanedGroup> cleaned;
+  for (const auto& group : groups) {
+    const Offset base = group.front()->base_offset();
+    std::string out;
+    std::vector<Offset> replaced;
+    for (const auto& seg : group) {
+      replaced.push_back(seg->base_offset());
+      stats->bytes_read += seg->size();
+      const bool drop_tombstones =
+          seg->max_timestamp_ms() < in.now_ms - in.config.delete_retention_ms;
+      RETURN_IF_ERROR(ForEachBatch(*seg, [&](const record::RecordBatchView& b) {
+        return CleanBatch(b, map, drop_tombstones, &out, stats);
+      }));
+    }
+    const std::string log =
+        io::JoinPath(in.dir, SegmentFileName(base, kLogFileSuffix));
+    const std::string cleaned_path = absl::StrCat(log, kCleanedSuffix);
+    {
+      ASSIGN_OR_RETURN(
+          std::unique_ptr<io::File> file,
+          in.fs.OpenFile(cleaned_path, {.create = true, .truncate = true}));
+      RETURN_IF_ERROR(file->Append(out));
+      RETURN_IF_ERROR(file->Sync());
+    }
+    RETURN_IF_ERROR(in.fs.Rename(cleaned_path, absl::StrCat(log, kSwapSuffix)));
+    RETURN_IF_ERROR(in.fs.SyncDir(in.dir));  // the commit point
+    RETURN_IF_ERROR(SwapIn(in.fs, in.dir, base, replaced));
+    ASSIGN_OR_RETURN(std::unique_ptr<Segment> segment,
+                     Segment::Open(in.fs, in.dir, base, in.config, in.now_ms,
+                                   /*trust_indexes=*/false));
+    RETURN_IF_ERROR(segment->Recover().status());
+    RETURN_IF_ERROR(segment->Flush());
+    stats->bytes_written += out.size();
+    stats->segments_cleaned += static_cast<int>(group.size());
+    cleaned.push_back({std::move(replaced), std::move(segment)});
+  }
+  return cleaned;
+}
+
+absl::Status CompleteInterruptedSwaps(io::FileSystem& fs,
+                                      const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, fs.ListDir(dir));
+  bool changed = false;
+  for (const std::string& name : names) {
+    if (absl::EndsWith(name, kCleanedSuffix)) {
+      RETURN_IF_ERROR(RemoveIfExists(fs, io::JoinPath(dir, name)));
+      changed = true;
+    }
+  }
+  const std::string swap_suffix = absl::StrCat(kLogFileSuffix, kSwapSuffix);
+  for (const std::string& name : names) {
+    std::optional<Offset> base = ParseSegmentFileName(name, swap_suffix);
+    if (!base) continue;
+    // The swap replaced every old segment that starts within its range.
+    ASSIGN_OR_RETURN(std::unique_ptr<io::File> swap,
+                     fs.OpenFile(io::JoinPath(dir, name), {}));
+    ASSIGN_OR_RETURN(int64_t last, LastOffsetInFile(*swap));
+    swap.reset();
+    std::vector<Offset> replaced = {*base};
+    for (const std::string& other : names) {
+      std::optional<Offset> old = ParseSegmentFileName(other, kLogFileSuffix);
+      if (old && *old > *base && old->value() <= last) replaced.push_back(*old);
+    }
+    RETURN_IF_ERROR(SwapIn(fs, dir, *base, replaced));
+    changed = false;  // SwapIn synced the directory
+  }
+  if (changed) RETURN_IF_ERROR(fs.SyncDir(dir));
+  return absl::OkStatus();
+}
+
+}  // namespace rill::log

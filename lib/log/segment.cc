@@ -1,0 +1,460 @@
+#include "log/segment.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "log/format.h"
+#include "record/format.h"
+#include "rill/record/record_batch.h"
+#include "util/endian.h"
+#include "util/status_macros.h"
+
+namespace rill::log {
+namespace {
+
+namespace rf = record::format;
+
+// Recovery reads the file in chunks this large (batches larger than a chunk
+// are read whole).
+constexpr size_t kScanChunkBytes = 8 << 20;
+
+absl::Status Corrupt(const std::string& path, uint64_t position,
+                     std::string_view what) {
+  return absl::DataLossError(
+      absl::StrCat(path, " at byte ", position, ": ",
+                   absl::string_view(what.data(), what.size())));
+}
+
+}  // namespace
+
+std::string SegmentFileName(Offset base, std::string_view suffix) {
+  return absl::StrFormat("%020d%s", base.value(),
+                         absl::string_view(suffix.data(), suffix.size()));
+}
+
+std::optional<Offset> ParseSegmentFileName(std::string_view name,
+                                           std::string_view suffix) {
+  if (name.size() != kSegmentNameDigits + suffix.size() ||
+      name.substr(kSegmentNameDigits) != suffix) {
+    return std::nullopt;
+  }
+  int64_t base;
+  std::string_view digits = name.substr(0, kSegmentNameDigits);
+  if (!std::all_of(digits.begin(), digits.end(),
+                   [](char c) { return c >= '0' && c <= '9'; }) ||
+      !absl::SimpleAtoi(absl::string_view(digits.data(), digits.size()),
+                        &base)) {
+    return std::nullopt;
+  }
+  return Offset(base);
+}
+
+Segment::Segment(io::FileSystem& fs, std::string dir, Offset base,
+                 const LogConfig& config, int64_t now_ms,
+                 std::shared_ptr<io::File> file)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      base_(base),
+      log_path_(io::JoinPath(dir_, SegmentFileName(base, kLogFileSuffix))),
+      index_interval_bytes_(config.index_interval_bytes),
+      created_ms_(now_ms),
+      file_(std::move(file)),
+      offset_index_(
+          io::JoinPath(dir_, SegmentFileName(base, kOffsetIndexSuffix)),
+          config.segment_index_bytes),
+      time_index_(io::JoinPath(dir_, SegmentFileName(base, kTimeIndexSuffix)),
+                  config.segment_index_bytes),
+      next_offset_(base) {}
+
+absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
+    io::FileSystem& fs, const std::string& dir, Offset base,
+    const LogConfig& config, int64_t now_ms) {
+  const std::string path =
+      io::JoinPath(dir, SegmentFileName(base, kLogFileSuffix));
+  ASSIGN_OR_RETURN(std::unique_ptr<io::File> file,
+                   fs.OpenFile(path, {.create = true, .truncate = true}));
+  auto segment = std::unique_ptr<Segment>(
+      new Segment(fs, dir, base, config, now_ms, std::move(file)));
+  // Stale index files of an earlier segment at this base must not survive.
+  RETURN_IF_ERROR(segment->offset_index_.Persist(fs, /*sync=*/false));
+  RETURN_IF_ERROR(segment->time_index_.Persist(fs, /*sync=*/false));
+  return segment;
+}
+
+absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
+    io::FileSystem& fs, const std::string& dir, Offset base,
+    const LogConfig& config, int64_t now_ms, bool trust_indexes) {
+  const std::string path =
+      io::JoinPath(dir, SegmentFileName(base, kLogFileSuffix));
+  ASSIGN_OR_RETURN(std::unique_ptr<io::File> file, fs.OpenFile(path, {}));
+  auto segment = std::unique_ptr<Segment>(
+      new Segment(fs, dir, base, config, now_ms, std::move(file)));
+  segment->size_ = segment->file_->Size();
+  if (!trust_indexes) return segment;
+
+  const uint64_t size = segment->size_;
+  RETURN_IF_ERROR(segment->offset_index_.Load(
+      fs, [size](const OffsetIndexEntry& e) { return e.position < size; }));
+  RETURN_IF_ERROR(segment->time_index_.Load(
+      fs, [](const TimeIndexEntry&) { return true; }));
+  // The time index may name offsets the offset index lost; both are sparse,
+  // so drop time entries past the last batch we can see is indexed.
+  uint64_t scan_from = 0;
+  if (!segment->offset_index_.empty()) {
+    scan_from = segment->offset_index_.back().position;
+  }
+  if (!segment->time_index_.empty()) {
+    segment->max_timestamp_ms_ = segment->time_index_.back().timestamp_ms;
+    segment->offset_of_max_timestamp_ =
+        base.value() + segment->time_index_.back().relative_offset;
+  }
+  if (scan_from > 0) {
+    ASSIGN_OR_RETURN(StoredBatch first, segment->ReadBatchAt(0));
+    segment->first_batch_timestamp_ms_ = first.max_timestamp_ms;
+  }
+  absl::Status scanned = segment->ScanFrom(scan_from);
+  if (!scanned.ok()) {
+    // Indexes disagree with the data: rebuild by a full scan.
+    auto recovered = segment->Recover();
+    if (!recovered.ok()) return recovered.status();
+  }
+  return segment;
+}
+
+absl::StatusOr<StoredBatch> Segment::ReadBatchAt(uint64_t position) const {
+  char scratch[rf::kHeaderSize];
+  if (position + rf::kHeaderSize > size_) {
+    return Corrupt(log_path_, position, "batch header past end of segment");
+  }
+  ASSIGN_OR_RETURN(std::string_view h,
+                   file_->ReadAt(position, rf::kHeaderSize, scratch));
+  if (h.size() < rf::kHeaderSize) {
+    return Corrupt(log_path_, position, "short read of batch header");
+  }
+  const int32_t length =
+      util::LoadBigEndian<int32_t>(h.data() + rf::kBatchLengthOffset);
+  const int32_t delta =
+      util::LoadBigEndian<int32_t>(h.data() + rf::kLastOffsetDeltaOffset);
+  if (length < rf::kMinBatchLength || delta < 0 ||
+      position + rf::kLogOverhead + static_cast<uint64_t>(length) > size_) {
+    return Corrupt(log_path_, position, "bad batch length");
+  }
+  const int64_t base =
+      util::LoadBigEndian<int64_t>(h.data() + rf::kBaseOffsetOffset);
+  return StoredBatch{
+      .base_offset = base,
+      .last_offset = base + delta,
+      .max_timestamp_ms =
+          util::LoadBigEndian<int64_t>(h.data() + rf::kMaxTimestampOffset),
+      .position = position,
+      .size = static_cast<uint32_t>(rf::kLogOverhead + length),
+  };
+}
+
+void Segment::IndexBatch(const BatchMeta& batch, uint64_t position) {
+  if (first_batch_timestamp_ms_ < 0) {
+    first_batch_timestamp_ms_ = batch.max_timestamp_ms;
+  }
+  if (batch.max_timestamp_ms > max_timestamp_ms_) {
+    max_timestamp_ms_ = batch.max_timestamp_ms;
+    offset_of_max_timestamp_ = batch.last_offset;
+  }
+  if (bytes_since_index_entry_ >=
+          static_cast<uint64_t>(index_interval_bytes_) &&
+      position > 0 && !offset_index_.full() && !time_index_.full()) {
+    offset_index_.Append({.relative_offset = static_cast<uint32_t>(
+                              batch.base_offset - base_.value()),
+                          .position = static_cast<uint32_t>(position)});
+    if (time_index_.empty() ||
+        max_timestamp_ms_ > time_index_.back().timestamp_ms) {
+      time_index_.Append({.timestamp_ms = max_timestamp_ms_,
+                          .relative_offset = static_cast<uint32_t>(
+                              offset_of_max_timestamp_ - base_.value())});
+    }
+    bytes_since_index_entry_ = 0;
+  }
+  bytes_since_index_entry_ += batch.size;
+  next_offset_ = Offset(batch.last_offset + 1);
+}
+
+absl::Status Segment::Append(std::string_view bytes,
+                             std::span<const BatchMeta> batches) {
+  const uint64_t start = size_;
+  RETURN_IF_ERROR(file_->Append(bytes));
+  uint64_t position = start;
+  for (const BatchMeta& batch : batches) {
+    IndexBatch(batch, position);
+    position += batch.size;
+  }
+  size_ = position;
+  return absl::OkStatus();
+}
+
+absl::Status Segment::ScanFrom(uint64_t position) {
+  while (position < size_) {
+    ASSIGN_OR_RETURN(StoredBatch batch, ReadBatchAt(position));
+    if (batch.base_offset < next_offset_.value()) {
+      return Corrupt(log_path_, position, "offsets go backwards");
+    }
+    if (first_batch_timestamp_ms_ < 0) {
+      first_batch_timestamp_ms_ = batch.max_timestamp_ms;
+    }
+    if (batch.max_timestamp_ms > max_timestamp_ms_) {
+      max_timestamp_ms_ = batch.max_timestamp_ms;
+      offset_of_max_timestamp_ = batch.last_offset;
+    }
+    next_offset_ = Offset(batch.last_offset + 1);
+    position += batch.size;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Segment::Recover() {
+  offset_index_.Clear();
+  time_index_.Clear();
+  next_offset_ = base_;
+  max_timestamp_ms_ = -1;
+  offset_of_max_timestamp_ = -1;
+  first_batch_timestamp_ms_ = -1;
+  bytes_since_index_entry_ = 0;
+
+  const uint64_t file_size = file_->Size();
+  uint64_t position = 0;  // start of the first batch not yet accepted
+  std::string scratch;
+  while (position < file_size) {
+    size_t want = std::min<uint64_t>(kScanChunkBytes, file_size - position);
+    scratch.resize(want);
+    ASSIGN_OR_RETURN(std::string_view chunk,
+                     file_->ReadAt(position, want, scratch.data()));
+    record::BatchIterator it(chunk);
+    bool bad = false;
+    while (it.Next()) {
+      const record::RecordBatchHeader& h = it.batch().header();
+      if (!it.batch().VerifyCrc().ok() ||
+          h.base_offset < next_offset_.value() ||
+          !FitsOffset(h.last_offset())) {
+        bad = true;
+        break;
+      }
+      IndexBatch({.base_offset = h.base_offset,
+                  .last_offset = h.last_offset(),
+                  .max_timestamp_ms = h.max_timestamp,
+                  .size = static_cast<uint32_t>(h.total_size())},
+                 position + it.position());
+    }
+    position += it.consumed();
+    if (bad || !it.status().ok()) break;
+    if (it.truncated_tail()) {
+      // A batch straddles the chunk end: read it whole, unless it runs past
+      // the end of the file (a torn write).
+      if (chunk.size() - it.consumed() < rf::kLogOverhead) {
+        if (position + rf::kLogOverhead > file_size) break;
+      }
+      char len_buf[rf::kLogOverhead];
+      ASSIGN_OR_RETURN(std::string_view prefix,
+                       file_->ReadAt(position, rf::kLogOverhead, len_buf));
+      if (prefix.size() < rf::kLogOverhead) break;
+      const int32_t length =
+          util::LoadBigEndian<int32_t>(prefix.data() + rf::kBatchLengthOffset);
+      if (length < rf::kMinBatchLength ||
+          position + rf::kLogOverhead + static_cast<uint64_t>(length) >
+              file_size) {
+        break;
+      }
+      if (rf::kLogOverhead + static_cast<uint64_t>(length) > want) {
+        // Larger than a chunk: read exactly this batch next round.
+        scratch.resize(rf::kLogOverhead + length);
+        ASSIGN_OR_RETURN(
+            std::string_view whole,
+            file_->ReadAt(position, scratch.size(), scratch.data()));
+        record::BatchIterator one(whole);
+        if (!one.Next() || !one.batch().VerifyCrc().ok() ||
+            one.batch().header().base_offset < next_offset_.value() ||
+            !FitsOffset(one.batch().header().last_offset())) {
+          break;
+        }
+        const record::RecordBatchHeader& h = one.batch().header();
+        IndexBatch({.base_offset = h.base_offset,
+                    .last_offset = h.last_offset(),
+                    .max_timestamp_ms = h.max_timestamp,
+                    .size = static_cast<uint32_t>(h.total_size())},
+                   position);
+        position += h.total_size();
+      }
+      continue;
+    }
+    if (it.consumed() == 0) break;  // nothing parsable left
+  }
+  const uint64_t cut = file_size - position;
+  if (cut > 0) RETURN_IF_ERROR(file_->Truncate(position));
+  size_ = position;
+  return cut;
+}
+
+uint64_t Segment::IndexedPosition(Offset target) const {
+  const uint32_t relative =
+      static_cast<uint32_t>(std::max<int64_t>(0, target - base_));
+  ptrdiff_t i = offset_index_.Floor([relative](const OffsetIndexEntry& e) {
+    return e.relative_offset <= relative;
+  });
+  return i < 0 ? 0 : offset_index_[i].position;
+}
+
+absl::StatusOr<std::optional<StoredBatch>> Segment::FindBatch(
+    Offset target) const {
+  if (target >= next_offset_) return std::nullopt;
+  uint64_t position = IndexedPosition(target);
+  while (position < size_) {
+    ASSIGN_OR_RETURN(StoredBatch batch, ReadBatchAt(position));
+    if (batch.last_offset >= target.value()) return batch;
+    position += batch.size;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<uint64_t> Segment::ReadEnd(uint64_t start, int64_t max_bytes,
+                                          Offset max_offset,
+                                          bool min_one_batch) const {
+  const uint64_t limit =
+      start + static_cast<uint64_t>(std::max<int64_t>(max_bytes, 0));
+  // Jump over whole batches with the index: entries are batch boundaries.
+  uint64_t position = start;
+  ptrdiff_t i = offset_index_.Floor([&](const OffsetIndexEntry& e) {
+    return e.position <= limit &&
+           base_.value() + static_cast<int64_t>(e.relative_offset) <
+               max_offset.value();
+  });
+  if (i >= 0 && offset_index_[i].position > start) {
+    position = offset_index_[i].position;
+  }
+  while (position < size_) {
+    ASSIGN_OR_RETURN(StoredBatch batch, ReadBatchAt(position));
+    if (batch.base_offset >= max_offset.value()) break;
+    if (position + batch.size > limit &&
+        !(min_one_batch && position == start)) {
+      break;
+    }
+    position += batch.size;
+  }
+  return position;
+}
+
+absl::StatusOr<std::optional<TimestampOffset>> Segment::FindOffsetByTimestamp(
+    int64_t ts, Offset min_offset) const {
+  if (max_timestamp_ms_ < ts) return std::nullopt;
+  // Records before the last time entry below ts all have smaller timestamps.
+  ptrdiff_t t = time_index_.Floor(
+      [ts](const TimeIndexEntry& e) { return e.timestamp_ms < ts; });
+  uint64_t position =
+      t < 0 ? 0
+            : IndexedPosition(
+                  base_ + static_cast<int64_t>(time_index_[t].relative_offset));
+  std::string scratch;
+  while (position < size_) {
+    ASSIGN_OR_RETURN(StoredBatch batch, ReadBatchAt(position));
+    if (batch.max_timestamp_ms >= ts) {
+      scratch.resize(batch.size);
+      ASSIGN_OR_RETURN(std::string_view bytes,
+                       file_->ReadAt(position, batch.size, scratch.data()));
+      ASSIGN_OR_RETURN(record::RecordBatchView view,
+                       record::RecordBatchView::Parse(bytes));
+      ASSIGN_OR_RETURN(record::DecodedRecords records, view.DecodeRecords());
+      for (const record::RecordView& r : records) {
+        if (r.timestamp_ms >= ts && r.offset >= min_offset) {
+          return TimestampOffset{.timestamp_ms = r.timestamp_ms,
+                                 .offset = r.offset};
+        }
+      }
+    }
+    position += batch.size;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<uint64_t> Segment::TruncateTo(Offset offset) {
+  ASSIGN_OR_RETURN(std::optional<StoredBatch> first_cut, FindBatch(offset));
+  if (!first_cut) return 0;
+  const uint64_t position = first_cut->position;
+  const uint64_t removed = size_ - position;
+  RETURN_IF_ERROR(file_->Truncate(position));
+  size_ = position;
+  const uint32_t relative = static_cast<uint32_t>(offset - base_);
+  offset_index_.TruncateToSize(
+      offset_index_.Floor(
+          [&](const OffsetIndexEntry& e) { return e.position < position; }) +
+      1);
+  time_index_.TruncateToSize(time_index_.Floor([&](const TimeIndexEntry& e) {
+    return e.relative_offset < relative;
+  }) + 1);
+  // Recompute the tail state from the last indexed batch.
+  next_offset_ = base_;
+  max_timestamp_ms_ = -1;
+  offset_of_max_timestamp_ = -1;
+  if (!time_index_.empty()) {
+    max_timestamp_ms_ = time_index_.back().timestamp_ms;
+    offset_of_max_timestamp_ =
+        base_.value() + time_index_.back().relative_offset;
+  }
+  const uint64_t from =
+      offset_index_.empty() ? 0 : offset_index_.back().position;
+  if (from == 0) first_batch_timestamp_ms_ = -1;
+  RETURN_IF_ERROR(ScanFrom(from));
+  bytes_since_index_entry_ = size_ - from;
+  return removed;
+}
+
+int64_t Segment::rolling_base_ms() const {
+  return first_batch_timestamp_ms_ >= 0 ? first_batch_timestamp_ms_
+                                        : created_ms_;
+}
+
+absl::Status Segment::SealIndexes() {
+  if (max_timestamp_ms_ >= 0 &&
+      (time_index_.empty() ||
+       max_timestamp_ms_ > time_index_.back().timestamp_ms) &&
+      !time_index_.full()) {
+    time_index_.Append({.timestamp_ms = max_timestamp_ms_,
+                        .relative_offset = static_cast<uint32_t>(
+                            offset_of_max_timestamp_ - base_.value())});
+  }
+  RETURN_IF_ERROR(offset_index_.Persist(fs_, /*sync=*/false));
+  return time_index_.Persist(fs_, /*sync=*/false);
+}
+
+absl::Status Segment::Flush() {
+  RETURN_IF_ERROR(file_->Sync());
+  RETURN_IF_ERROR(offset_index_.Persist(fs_, /*sync=*/true));
+  return time_index_.Persist(fs_, /*sync=*/true);
+}
+
+absl::StatusOr<int64_t> LastOffsetInFile(const io::File& file) {
+  const uint64_t size = file.Size();
+  uint64_t position = 0;
+  int64_t last = -1;
+  char scratch[rf::kHeaderSize];
+  while (position + rf::kHeaderSize <= size) {
+    ASSIGN_OR_RETURN(std::string_view h,
+                     file.ReadAt(position, rf::kHeaderSize, scratch));
+    if (h.size() < rf::kHeaderSize) break;
+    const int32_t length =
+        util::LoadBigEndian<int32_t>(h.data() + rf::kBatchLengthOffset);
+    if (length < rf::kMinBatchLength) break;
+    last = util::LoadBigEndian<int64_t>(h.data() + rf::kBaseOffsetOffset) +
+           util::LoadBigEndian<int32_t>(h.data() + rf::kLastOffsetDeltaOffset);
+    position += rf::kLogOverhead + static_cast<uint64_t>(length);
+  }
+  return last;
+}
+
+absl::Status Segment::RemoveFiles() {
+  absl::Status s = fs_.RemoveFile(log_path_);
+  if (!s.ok() && !absl::IsNotFound(s)) return s;
+  RETURN_IF_ERROR(offset_index_.Remove(fs_));
+  return time_index_.Remove(fs_);
+}
+
+}  // namespace rill::log

@@ -1,0 +1,557 @@
+#include "log/segmented_log.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "log/cleaner.h"
+#include "log/format.h"
+#include "rill/record/record_batch.h"
+#include "util/status_macros.h"
+
+namespace rill::log {
+namespace {
+
+using record::BatchIterator;
+using record::RecordBatchHeader;
+
+// Validated reports one checked batch of an Append, by position.
+struct Validated {
+  size_t position;
+  RecordBatchHeader header;
+};
+
+// ValidateBatches checks every batch of an append request before anything
+// is written (Kafka's LogValidator, the parts that belong to the log).
+absl::StatusOr<std::vector<Validated>> ValidateBatches(std::string_view bytes,
+                                                       const LogConfig& config,
+                                                       bool assign_offsets) {
+  std::vector<Validated> batches;
+  BatchIterator it(bytes);
+  while (it.Next()) {
+    const RecordBatchHeader& h = it.batch().header();
+    if (h.total_size() > config.max_message_bytes) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "batch of ", h.total_size(), " bytes exceeds max.message.bytes ",
+          config.max_message_bytes));
+    }
+    RETURN_IF_ERROR(it.batch().VerifyCrc());
+    if (assign_offsets && h.records_count != h.last_offset_delta + 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("batch declares ", h.records_count,
+                       " records but lastOffsetDelta ", h.last_offset_delta));
+    }
+    if (!assign_offsets && h.records_count > h.last_offset_delta + 1) {
+      return absl::InvalidArgumentError("more records than offsets in batch");
+    }
+    batches.push_back({it.position(), h});
+  }
+  RETURN_IF_ERROR(it.status());
+  if (it.truncated_tail() || it.consumed() != bytes.size()) {
+    return absl::InvalidArgumentError("append holds a partial batch");
+  }
+  if (batches.empty())
+    return absl::InvalidArgumentError("append holds no batch");
+  return batches;
+}
+
+}  // namespace
+
+SegmentedLog::SegmentedLog(LogOptions options)
+    : fs_(options.fs ? std::move(options.fs) : io::NewPosixFileSystem()),
+      clock_(options.clock ? std::move(options.clock) : DefaultClock()),
+      dir_(std::move(options.dir)),
+      config_(options.config) {}
+
+absl::Status SegmentedLog::CheckWritable() const {
+  if (closed_) return absl::FailedPreconditionError("log is closed: " + dir_);
+  return failed_;
+}
+
+absl::Status SegmentedLog::Fail(absl::Status status) {
+  if (failed_.ok()) {
+    failed_ = absl::Status(
+        status.code(),
+        absl::StrCat("log ", dir_,
+                     " failed and refuses writes: ", status.message()));
+  }
+  return status;
+}
+
+absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
+                                                const AppendOptions& options) {
+  const std::string_view bytes(batches.data(), batches.size());
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  ASSIGN_OR_RETURN(std::vector<Validated> valid,
+                   ValidateBatches(bytes, config_, options.assign_offsets));
+  const int64_t now = clock_->NowMs();
+  const bool log_append_time =
+      config_.message_timestamp_type == record::TimestampType::kLogAppendTime;
+
+  AppendInfo info;
+  std::vector<BatchMeta> metas;
+  metas.reserve(valid.size());
+  int64_t next = log_end_locked().value();
+  for (Validated& v : valid) {
+    RecordBatchHeader& h = v.header;
+    char* batch = batches.data() + v.position;
+    if (options.assign_offsets) {
+      record::SetBaseOffset(batch, next);
+      record::SetPartitionLeaderEpoch(batch, options.leader_epoch.value());
+      h.base_offset = next;
+      if (log_append_time) {
+        record::SetLogAppendTime(batch, h.total_size(), now);
+        h.max_timestamp = now;
+      }
+    } else if (h.base_offset < next) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("follower append at offset ", h.base_offset,
+                       " does not continue the log ending at ", next));
+    }
+    next = h.last_offset() + 1;
+    if (metas.empty()) info.first_offset = Offset(h.base_offset);
+    if (h.max_timestamp > info.max_timestamp_ms || metas.empty()) {
+      info.max_timestamp_ms = h.max_timestamp;
+      info.offset_of_max_timestamp = Offset(h.last_offset());
+    }
+    info.record_count += h.records_count;
+    metas.push_back({.base_offset = h.base_offset,
+                     .last_offset = h.last_offset(),
+                     .max_timestamp_ms = h.max_timestamp,
+                     .size = static_cast<uint32_t>(h.total_size())});
+  }
+  info.last_offset = Offset(next - 1);
+  info.batch_count = static_cast<int32_t>(metas.size());
+  info.bytes = static_cast<int64_t>(bytes.size());
+  info.log_append_time_ms = log_append_time ? now : -1;
+
+  // Roll first if this append does not belong in the active segment.
+  {
+    Segment& seg = active();
+    const bool too_big = seg.size() + bytes.size() >
+                         static_cast<uint64_t>(config_.segment_bytes);
+    if (!seg.empty() && (too_big || seg.IndexFull() || RollDue(now) ||
+                         !seg.FitsOffset(info.last_offset.value()))) {
+      RETURN_IF_ERROR(RollLocked());
+    }
+    if (!active().FitsOffset(info.last_offset.value()) ||
+        active().base_offset() > info.first_offset) {
+      // A follower's batch far past our end, or our empty active segment
+      // starts above it: start a segment where the batches begin.
+      RETURN_IF_ERROR(ResetActiveAt(info.first_offset));
+    }
+  }
+
+  Segment& seg = active();
+  const uint64_t size_before = seg.size();
+  absl::Status written = seg.Append(bytes, metas);
+  if (!written.ok()) {
+    // Undo a partial write so the file never holds half a batch.
+    absl::Status undone = seg.file()->Truncate(size_before);
+    if (!undone.ok()) return Fail(written);
+    return written;
+  }
+  unflushed_records_ += info.record_count;
+  if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now;
+  if (unflushed_records_ >= config_.flush_messages) {
+    RETURN_IF_ERROR(FlushLocked());
+  }
+  return info;
+}
+
+absl::StatusOr<LogReadResult> SegmentedLog::Read(Offset offset,
+                                                 const ReadOptions& options) {
+  absl::ReaderMutexLock lock(&mu_);
+  if (closed_) return absl::FailedPreconditionError("log is closed: " + dir_);
+  LogReadResult result;
+  result.log_start_offset = log_start_offset_;
+  result.log_end_offset = log_end_locked();
+  if (offset == result.log_end_offset) return result;
+  if (offset < log_start_offset_ || offset > result.log_end_offset) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "offset ", offset.value(), " is outside the log [",
+        log_start_offset_.value(), ", ", result.log_end_offset.value(), ")"));
+  }
+  const Offset max_offset = std::min(options.max_offset, result.log_end_offset);
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    const Segment& seg = *it->second;
+    ASSIGN_OR_RETURN(std::optional<StoredBatch> first, seg.FindBatch(offset));
+    if (!first) continue;  // a gap left by compaction: try the next segment
+    if (first->base_offset >= max_offset.value()) return result;
+    ASSIGN_OR_RETURN(uint64_t end,
+                     seg.ReadEnd(first->position, options.max_bytes, max_offset,
+                                 options.min_one_batch));
+    if (end > first->position) {
+      result.slices.push_back({.file = seg.file(),
+                               .position = first->position,
+                               .size = end - first->position});
+      result.size_bytes = end - first->position;
+    }
+    return result;
+  }
+  return result;
+}
+
+absl::StatusOr<std::optional<TimestampOffset>>
+SegmentedLog::FindOffsetByTimestamp(int64_t timestamp_ms) {
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [base, seg] : segments_) {
+    if (seg->max_timestamp_ms() < timestamp_ms) continue;
+    ASSIGN_OR_RETURN(
+        std::optional<TimestampOffset> found,
+        seg->FindOffsetByTimestamp(timestamp_ms, log_start_offset_));
+    if (found) return found;
+  }
+  return std::nullopt;
+}
+
+Offset SegmentedLog::log_start_offset() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return log_start_offset_;
+}
+
+Offset SegmentedLog::log_end_offset() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return log_end_locked();
+}
+
+Offset SegmentedLog::recovery_point() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return recovery_point_;
+}
+
+int64_t SegmentedLog::size_bytes() const {
+  absl::ReaderMutexLock lock(&mu_);
+  int64_t total = 0;
+  for (const auto& [base, seg] : segments_) total += seg->size();
+  return total;
+}
+
+int SegmentedLog::num_segments() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return static_cast<int>(segments_.size());
+}
+
+LogConfig SegmentedLog::config() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return config_;
+}
+
+absl::Status SegmentedLog::UpdateConfig(const LogConfig& config) {
+  RETURN_IF_ERROR(config.Validate());
+  absl::MutexLock lock(&mu_);
+  config_ = config;
+  return absl::OkStatus();
+}
+
+bool SegmentedLog::RollDue(int64_t now_ms) const {
+  const Segment& seg = active();
+  return !seg.empty() && now_ms - seg.rolling_base_ms() >= config_.segment_ms;
+}
+
+absl::Status SegmentedLog::RollLocked() {
+  Segment& old = active();
+  if (old.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(old.SealIndexes());
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<Segment> seg,
+      Segment::Create(*fs_, dir_, old.next_offset(), config_, clock_->NowMs()));
+  dir_dirty_ = true;
+  segments_.emplace(seg->base_offset(), std::move(seg));
+  return absl::OkStatus();
+}
+
+absl::Status SegmentedLog::ResetActiveAt(Offset base) {
+  // Only an empty active segment may move; a full one is rolled first.
+  if (!active().empty()) {
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<Segment> seg,
+        Segment::Create(*fs_, dir_, base, config_, clock_->NowMs()));
+    RETURN_IF_ERROR(active().SealIndexes());
+    dir_dirty_ = true;
+    segments_.emplace(seg->base_offset(), std::move(seg));
+    return absl::OkStatus();
+  }
+  std::shared_ptr<Segment> empty = segments_.rbegin()->second;
+  segments_.erase(std::prev(segments_.end()));
+  RETURN_IF_ERROR(empty->RemoveFiles());
+  ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg,
+                   Segment::Create(*fs_, dir_, base, config_, clock_->NowMs()));
+  dir_dirty_ = true;
+  segments_.emplace(seg->base_offset(), std::move(seg));
+  if (segments_.size() == 1) log_start_offset_ = base;
+  return absl::OkStatus();
+}
+
+absl::Status SegmentedLog::Roll() {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  return RollLocked();
+}
+
+absl::Status SegmentedLog::RollIfDue() {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  if (!RollDue(clock_->NowMs())) return absl::OkStatus();
+  return RollLocked();
+}
+
+absl::Status SegmentedLog::SyncDirIfDirty() {
+  if (!dir_dirty_) return absl::OkStatus();
+  RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  dir_dirty_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status SegmentedLog::WriteCheckpointLocked() {
+  Checkpoint now{.recovery_point = recovery_point_,
+                 .log_start_offset = log_start_offset_};
+  if (checkpoint_ == now) return absl::OkStatus();
+  RETURN_IF_ERROR(WriteCheckpoint(*fs_, dir_, now));
+  checkpoint_ = now;
+  return absl::OkStatus();
+}
+
+absl::Status SegmentedLog::FlushLocked() {
+  // Segments wholly below the recovery point are already durable.
+  auto it = segments_.upper_bound(recovery_point_);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) RETURN_IF_ERROR(it->second->Flush());
+  RETURN_IF_ERROR(SyncDirIfDirty());
+  const Offset old_point = recovery_point_;
+  recovery_point_ = log_end_locked();
+  unflushed_records_ = 0;
+  first_unflushed_ms_ = -1;
+  // The checkpoint only has to move when a segment became wholly durable:
+  // recovery rescans the segment holding the recorded point anyway.
+  auto segment_of = [&](Offset o) {
+    auto s = segments_.upper_bound(o);
+    return s == segments_.begin() ? Offset(-1) : std::prev(s)->first;
+  };
+  if (!checkpoint_ ||
+      segment_of(checkpoint_->recovery_point) != segment_of(recovery_point_) ||
+      segment_of(old_point) != segment_of(recovery_point_)) {
+    RETURN_IF_ERROR(WriteCheckpointLocked());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SegmentedLog::Flush() {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  return FlushLocked();
+}
+
+absl::Status SegmentedLog::FlushIfDue() {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  if (first_unflushed_ms_ < 0 ||
+      clock_->NowMs() - first_unflushed_ms_ < config_.flush_ms) {
+    return absl::OkStatus();
+  }
+  return FlushLocked();
+}
+
+absl::StatusOr<int> SegmentedLog::DeleteOldestSegments(int count) {
+  if (count <= 0) return 0;
+  if (count >= static_cast<int>(segments_.size())) {
+    RETURN_IF_ERROR(RollLocked());  // never delete the active segment
+    count = static_cast<int>(segments_.size()) - 1;
+  }
+  for (int i = 0; i < count; ++i) {
+    std::shared_ptr<Segment> seg = segments_.begin()->second;
+    segments_.erase(segments_.begin());
+    dir_dirty_ = true;
+    absl::Status removed = seg->RemoveFiles();
+    if (!removed.ok()) return Fail(removed);
+  }
+  const Offset first = segments_.begin()->first;
+  log_start_offset_ = std::max(log_start_offset_, first);
+  recovery_point_ = std::max(recovery_point_, first);
+  RETURN_IF_ERROR(SyncDirIfDirty());
+  return count;
+}
+
+absl::StatusOr<int> SegmentedLog::EnforceRetention() {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  const int64_t now = clock_->NowMs();
+  std::vector<const Segment*> segs;
+  int64_t total = 0;
+  for (const auto& [base, seg] : segments_) {
+    segs.push_back(seg.get());
+    total += seg->size();
+  }
+  // Each rule deletes a prefix of the segments; delete the longest.
+  int below_start = 0, by_time = 0, by_size = 0;
+  for (size_t i = 0; i + 1 < segs.size(); ++i) {
+    if (segs[i + 1]->base_offset() > log_start_offset_) break;
+    below_start = static_cast<int>(i) + 1;
+  }
+  if (config_.cleanup_delete && config_.retention_ms >= 0) {
+    for (size_t i = 0; i < segs.size() && !segs[i]->empty(); ++i) {
+      const int64_t newest = segs[i]->max_timestamp_ms() >= 0
+                                 ? segs[i]->max_timestamp_ms()
+                                 : segs[i]->rolling_base_ms();
+      if (now - newest <= config_.retention_ms) break;
+      by_time = static_cast<int>(i) + 1;
+    }
+  }
+  if (config_.cleanup_delete && config_.retention_bytes >= 0) {
+    int64_t excess = total - config_.retention_bytes;
+    for (size_t i = 0; i < segs.size() && !segs[i]->empty(); ++i) {
+      if (excess - static_cast<int64_t>(segs[i]->size()) < 0) break;
+      excess -= segs[i]->size();
+      by_size = static_cast<int>(i) + 1;
+    }
+  }
+  return DeleteOldestSegments(std::max({below_start, by_time, by_size}));
+}
+
+absl::Status SegmentedLog::AdvanceLogStartOffset(Offset offset) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  if (offset > log_end_locked()) {
+    return absl::OutOfRangeError(
+        absl::StrCat("log start offset ", offset.value(),
+                     " is beyond the log end ", log_end_locked().value()));
+  }
+  if (offset <= log_start_offset_) return absl::OkStatus();
+  log_start_offset_ = offset;
+  return WriteCheckpointLocked();
+}
+
+absl::Status SegmentedLog::ResetTo(Offset offset) {
+  while (!segments_.empty()) {
+    std::shared_ptr<Segment> seg = segments_.rbegin()->second;
+    segments_.erase(std::prev(segments_.end()));
+    dir_dirty_ = true;
+    absl::Status removed = seg->RemoveFiles();
+    if (!removed.ok()) return Fail(removed);
+  }
+  auto seg = Segment::Create(*fs_, dir_, offset, config_, clock_->NowMs());
+  if (!seg.ok()) return Fail(seg.status());
+  segments_.emplace(offset, std::move(*seg));
+  log_start_offset_ = offset;
+  recovery_point_ = offset;
+  clean_up_to_ = offset;
+  unflushed_records_ = 0;
+  first_unflushed_ms_ = -1;
+  RETURN_IF_ERROR(SyncDirIfDirty());
+  return WriteCheckpointLocked();
+}
+
+absl::Status SegmentedLog::TruncateTo(Offset offset) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  if (offset >= log_end_locked()) return absl::OkStatus();
+  if (offset < log_start_offset_ || segments_.begin()->first >= offset) {
+    return ResetTo(offset);
+  }
+  while (segments_.rbegin()->first >= offset) {
+    std::shared_ptr<Segment> seg = segments_.rbegin()->second;
+    segments_.erase(std::prev(segments_.end()));
+    dir_dirty_ = true;
+    absl::Status removed = seg->RemoveFiles();
+    if (!removed.ok()) return Fail(removed);
+  }
+  Segment& last = active();
+  auto cut = last.TruncateTo(offset);
+  if (!cut.ok()) return Fail(cut.status());
+  // The cut must be durable before anything is appended after it, or a
+  // crash could bring the removed batches back.
+  absl::Status flushed = last.Flush();
+  if (!flushed.ok()) return Fail(flushed);
+  RETURN_IF_ERROR(SyncDirIfDirty());
+  recovery_point_ = std::min(recovery_point_, log_end_locked());
+  clean_up_to_ = std::min(clean_up_to_, log_end_locked());
+  return WriteCheckpointLocked();
+}
+
+absl::Status SegmentedLog::TruncateFullyAndStartAt(Offset offset) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  return ResetTo(offset);
+}
+
+absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  if (!config_.cleanup_compact) return CompactionStats{};
+  const int64_t now = clock_->NowMs();
+  // Candidates: inactive segments older than min.compaction.lag.ms.
+  std::vector<std::shared_ptr<Segment>> candidates;
+  int64_t total = 0, dirty = 0;
+  for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) {
+    const Segment& seg = *it->second;
+    if (seg.max_timestamp_ms() > now - config_.min_compaction_lag_ms) break;
+    candidates.push_back(it->second);
+    total += seg.size();
+    if (std::next(it)->first > clean_up_to_) dirty += seg.size();
+  }
+  if (candidates.empty() || total == 0) return CompactionStats{};
+  if (!force && static_cast<double>(dirty) < config_.min_cleanable_dirty_ratio *
+                                                 static_cast<double>(total)) {
+    return CompactionStats{};
+  }
+  CompactionStats stats;
+  auto groups = CleanSegments({.fs = *fs_,
+                               .dir = dir_,
+                               .config = config_,
+                               .now_ms = now,
+                               .segments = candidates},
+                              &stats);
+  if (!groups.ok()) return Fail(groups.status());
+  for (CleanedGroup& group : *groups) {
+    for (Offset base : group.replaced) segments_.erase(base);
+    segments_.emplace(group.segment->base_offset(), std::move(group.segment));
+  }
+  clean_up_to_ = candidates.back()->next_offset();
+  return stats;
+}
+
+absl::Status SegmentedLog::Close() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::OkStatus();
+  RETURN_IF_ERROR(failed_);
+  RETURN_IF_ERROR(active().SealIndexes());
+  RETURN_IF_ERROR(FlushLocked());
+  RETURN_IF_ERROR(WriteCheckpointLocked());
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<io::File> marker,
+      fs_->OpenFile(io::JoinPath(dir_, kCleanShutdownFile), {.create = true}));
+  RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  closed_ = true;
+  return absl::OkStatus();
+}
+
+}  // namespace rill::log
+
+namespace rill {
+
+absl::StatusOr<std::unique_ptr<Log>> Log::Open(LogOptions options) {
+  return log::SegmentedLog::Open(std::move(options));
+}
+
+absl::StatusOr<std::string> LogReadResult::ReadAll() const {
+  std::string out(size_bytes, '\0');
+  size_t at = 0;
+  for (const LogSlice& slice : slices) {
+    ASSIGN_OR_RETURN(
+        std::string_view got,
+        slice.file->ReadAt(slice.position, slice.size, out.data() + at));
+    if (got.size() != slice.size) {
+      return absl::DataLossError("log slice was truncated while being read");
+    }
+    if (got.data() != out.data() + at) {
+      std::copy(got.begin(), got.end(), out.begin() + at);
+    }
+    at += got.size();
+  }
+  return out;
+}
+
+}  // namespace rill

@@ -1,0 +1,116 @@
+// SegmentedLog: the Log on segment files (the default Log implementation).
+#ifndef RILL_LOG_SEGMENTED_LOG_H_
+#define RILL_LOG_SEGMENTED_LOG_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "log/checkpoint.h"
+#include "log/segment.h"
+#include "rill/log/log.h"
+
+namespace rill::log {
+
+// SegmentedLog: see rill::Log for the contract. Owned by its opener.
+// Thread-safe: one mutex; reads take it shared, everything else exclusive.
+// A failed write that cannot be undone marks the log failed: later
+// mutations return that error (as Kafka takes a log directory offline).
+class SegmentedLog final : public Log {
+ public:
+  static absl::StatusOr<std::unique_ptr<Log>> Open(LogOptions options);
+  ~SegmentedLog() override = default;
+
+  SegmentedLog(const SegmentedLog&) = delete;
+  SegmentedLog& operator=(const SegmentedLog&) = delete;
+
+  using Log::Append;
+  absl::StatusOr<AppendInfo> Append(std::span<char> batches,
+                                    const AppendOptions& options) override;
+  absl::StatusOr<LogReadResult> Read(Offset offset,
+                                     const ReadOptions& options) override;
+  absl::StatusOr<std::optional<TimestampOffset>> FindOffsetByTimestamp(
+      int64_t timestamp_ms) override;
+
+  Offset log_start_offset() const override;
+  Offset log_end_offset() const override;
+  Offset recovery_point() const override;
+  int64_t size_bytes() const override;
+  int num_segments() const override;
+  const std::string& dir() const override { return dir_; }
+  LogConfig config() const override;
+
+  absl::Status Flush() override;
+  absl::Status FlushIfDue() override;
+  absl::Status Roll() override;
+  absl::Status RollIfDue() override;
+  absl::StatusOr<int> EnforceRetention() override;
+  absl::Status AdvanceLogStartOffset(Offset offset) override;
+  absl::Status TruncateTo(Offset offset) override;
+  absl::Status TruncateFullyAndStartAt(Offset offset) override;
+  absl::StatusOr<CompactionStats> Compact(bool force) override;
+  absl::Status UpdateConfig(const LogConfig& config) override;
+  absl::Status Close() override;
+
+ private:
+  using SegmentMap = std::map<Offset, std::shared_ptr<Segment>>;
+
+  SegmentedLog(LogOptions options);
+
+  // Load opens the segments on disk, recovering after an unclean shutdown
+  // (log_loader.cc).
+  absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Segment& active() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return *segments_.rbegin()->second;
+  }
+  Offset log_end_locked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return active().next_offset();
+  }
+  absl::Status CheckWritable() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Fail records a write error that left the files in an unknown state.
+  absl::Status Fail(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool RollDue(int64_t now_ms) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteCheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status SyncDirIfDirty() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // DeleteOldestSegments removes the first `count` segments (oldest first),
+  // rolling first if that includes the active one.
+  absl::StatusOr<int> DeleteOldestSegments(int count)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ResetActiveAt makes the active segment start at `base` (a follower
+  // append past the end): moves an empty one, or rolls to a new one.
+  absl::Status ResetActiveAt(Offset base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ResetTo replaces every segment with one empty segment at `offset`.
+  absl::Status ResetTo(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::shared_ptr<io::FileSystem> fs_;
+  const std::shared_ptr<Clock> clock_;
+  const std::string dir_;
+
+  mutable absl::Mutex mu_;
+  LogConfig config_ ABSL_GUARDED_BY(mu_);
+  SegmentMap segments_ ABSL_GUARDED_BY(mu_);
+  Offset log_start_offset_ ABSL_GUARDED_BY(mu_);
+  Offset recovery_point_ ABSL_GUARDED_BY(mu_);
+  // The checkpoint as last written; rewritten only when it changes.
+  std::optional<Checkpoint> checkpoint_ ABSL_GUARDED_BY(mu_);
+  int64_t unflushed_records_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t first_unflushed_ms_ ABSL_GUARDED_BY(mu_) = -1;
+  // Names were created, renamed or removed since the last SyncDir.
+  bool dir_dirty_ ABSL_GUARDED_BY(mu_) = false;
+  // First offset not yet compacted; compaction's dirty ratio is measured
+  // from here.
+  Offset clean_up_to_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status failed_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace rill::log
+
+#endif  // RILL_LOG_SEGMENTED_LOG_H_
