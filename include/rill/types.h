@@ -10,7 +10,9 @@
 #define RILL_TYPES_H_
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <utility>

@@ -1,0 +1,77 @@
+// The operating system's file system behind io::FileSystem.
+//
+// A thin layer over open/pread/write/ftruncate/fdatasync/rename; every error
+// becomes an absl::Status whose message names the call and the path.
+#ifndef RILL_IO_POSIX_FILE_SYSTEM_H_
+#define RILL_IO_POSIX_FILE_SYSTEM_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rill/io/file_system.h"
+
+namespace rill::io {
+
+// PosixFile is an open file descriptor opened O_APPEND, so Append always
+// lands at the end even after a Truncate. Owns the descriptor (closed on
+// destruction). Thread-safe as File requires: ReadAt is pread(2), which does
+// not touch the file offset.
+class PosixFile final : public File {
+ public:
+  PosixFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixFile() override;
+
+  PosixFile(const PosixFile&) = delete;
+  PosixFile& operator=(const PosixFile&) = delete;
+
+  absl::StatusOr<std::string_view> ReadAt(uint64_t offset, size_t n,
+                                          char* scratch) const override;
+  absl::Status Append(std::string_view data) override;
+  absl::Status Truncate(uint64_t size) override;
+  absl::Status Sync() override;
+  // Size asks the kernel (fstat), so every File open on the path agrees and
+  // a concurrent reader sees the writer's appends. Returns 0 if fstat fails,
+  // which it cannot for a valid descriptor.
+  uint64_t Size() const override;
+  int NativeHandle() const override { return fd_; }
+
+ private:
+  const int fd_;
+  const std::string path_;
+};
+
+// PosixFileSystem holds no state of its own (the OS does), so it is
+// thread-safe; NewPosixFileSystem() hands out shared instances.
+class PosixFileSystem final : public FileSystem {
+ public:
+  absl::StatusOr<std::unique_ptr<File>> OpenFile(
+      const std::string& path, const OpenOptions& options) override;
+  absl::Status CreateDirs(const std::string& path) override;
+  absl::StatusOr<std::vector<std::string>> ListDir(
+      const std::string& path) override;
+  absl::StatusOr<bool> Exists(const std::string& path) override;
+  absl::Status RemoveFile(const std::string& path) override;
+  absl::Status RemoveDir(const std::string& path) override;
+  absl::Status Rename(const std::string& from, const std::string& to) override;
+  absl::Status SyncDir(const std::string& path) override;
+};
+
+namespace internal {
+
+// ErrnoToStatus maps `err` from system call `call` on `path` to the codes
+// file_system.h promises: ENOENT -> kNotFound, EEXIST -> kAlreadyExists,
+// ENOSPC/EDQUOT -> kResourceExhausted, EACCES/EPERM/EROFS ->
+// kPermissionDenied, ENOTDIR/EISDIR/ENOTEMPTY -> kFailedPrecondition, any
+// other -> kInternal. The message reads "<call> <path>: <strerror>".
+absl::Status ErrnoToStatus(int err, std::string_view call,
+                           std::string_view path);
+
+}  // namespace internal
+}  // namespace rill::io
+
+#endif  // RILL_IO_POSIX_FILE_SYSTEM_H_
