@@ -321,22 +321,21 @@ absl::Status SegmentedLog::FlushLocked() {
   if (it != segments_.begin()) --it;
   for (; it != segments_.end(); ++it) RETURN_IF_ERROR(it->second->Flush());
   RETURN_IF_ERROR(SyncDirIfDirty());
-  const Offset old_point = recovery_point_;
   recovery_point_ = log_end_locked();
   unflushed_records_ = 0;
   first_unflushed_ms_ = -1;
   // The checkpoint only has to move when a segment became wholly durable:
   // recovery rescans the segment holding the recorded point anyway.
-  auto segment_of = [&](Offset o) {
-    auto s = segments_.upper_bound(o);
-    return s == segments_.begin() ? Offset(-1) : std::prev(s)->first;
-  };
-  if (!checkpoint_ ||
-      segment_of(checkpoint_->recovery_point) != segment_of(recovery_point_) ||
-      segment_of(old_point) != segment_of(recovery_point_)) {
+  if (!checkpoint_ || SegmentBaseOf(checkpoint_->recovery_point) !=
+                          SegmentBaseOf(recovery_point_)) {
     RETURN_IF_ERROR(WriteCheckpointLocked());
   }
   return absl::OkStatus();
+}
+
+Offset SegmentedLog::SegmentBaseOf(Offset offset) const {
+  auto it = segments_.upper_bound(offset);
+  return it == segments_.begin() ? Offset(-1) : std::prev(it)->first;
 }
 
 absl::Status SegmentedLog::Flush() {

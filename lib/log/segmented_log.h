@@ -70,6 +70,8 @@ class SegmentedLog final : public Log {
   Offset log_end_locked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return active().next_offset();
   }
+  // SegmentBaseOf is the base of the segment holding `offset` (-1 if none).
+  Offset SegmentBaseOf(Offset offset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status CheckWritable() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Fail records a write error that left the files in an unknown state.
   absl::Status Fail(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
