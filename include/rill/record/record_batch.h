@@ -25,6 +25,7 @@
 #define RILL_RECORD_RECORD_BATCH_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,8 +58,8 @@ inline constexpr int64_t kNoTimestamp = -1;
 
 // RecordHeader is one header of a record; a null value is allowed.
 struct RecordHeader {
-  std::string_view key;
-  std::optional<std::string_view> value;
+  std::string_view key = {};
+  std::optional<std::string_view> value = {};
 };
 
 // RecordView is one decoded record; its views point into the batch's bytes or
@@ -91,7 +92,10 @@ class DecodedRecords {
 
  private:
   friend class RecordBatchView;
-  std::string buffer_;  // decompressed record bytes; empty when uncompressed
+  // Decompressed record bytes (null when the batch was uncompressed). Held by
+  // pointer so that moving a DecodedRecords never moves the bytes the views
+  // point into (a short std::string would move its inline characters).
+  std::unique_ptr<const std::string> buffer_;
   std::vector<RecordView> records_;
 };
 
@@ -191,11 +195,13 @@ void SetPartitionLeaderEpoch(char* batch, int32_t epoch);
 void SetLogAppendTime(char* batch, size_t size, int64_t timestamp_ms);
 
 // Record is what a builder appends. Views must live until Build().
+// (Every field has a default initializer so designated initializers may omit
+// any of them without -Wmissing-field-initializers.)
 struct Record {
   int64_t timestamp_ms = kNoTimestamp;
-  std::optional<std::string_view> key;
-  std::optional<std::string_view> value;
-  std::vector<RecordHeader> headers;
+  std::optional<std::string_view> key = {};
+  std::optional<std::string_view> value = {};
+  std::vector<RecordHeader> headers = {};
 };
 
 // BatchOptions describe the batch a builder writes.
@@ -214,6 +220,10 @@ struct BatchOptions {
   bool is_control = false;
   // Compression level; 0 lets each codec choose its default.
   int compression_level = 0;
+  // For kLogAppendTime batches, the append time written as maxTimestamp (as
+  // the Java MemoryRecordsBuilder does; record timestamps keep their deltas).
+  // Default: kNoTimestamp, which writes the largest record timestamp.
+  int64_t log_append_time_ms = kNoTimestamp;
 };
 
 // RecordBatchBuilder writes one batch. Not thread-safe; single use.
@@ -235,18 +245,24 @@ class RecordBatchBuilder {
   void set_last_offset_delta(int32_t delta) { last_offset_delta_ = delta; }
 
   // Build encodes the batch: header, CRC and (compressed) records.
-  // kInvalidArgument if no record was appended; a codec failure is kInternal.
+  // kInvalidArgument if no record was appended, an AppendWithOffset offset
+  // was out of order or more than INT32_MAX past base_offset, the
+  // last_offset_delta override is below the last record's, or the batch would
+  // exceed INT32_MAX bytes; a codec failure is kInternal.
   absl::StatusOr<std::string> Build();
 
  private:
+  // AppendAtDelta encodes `record` at offset delta `delta`.
+  void AppendAtDelta(int32_t delta, const Record& record);
+
   BatchOptions options_;
   std::string records_;  // encoded records, uncompressed
   size_t count_ = 0;
-  int64_t base_timestamp_ = kNoTimestamp;
+  int64_t base_timestamp_ = kNoTimestamp;  // the first record's timestamp
   int64_t max_timestamp_ = kNoTimestamp;
-  int32_t last_offset_delta_ = -1;
-  std::vector<std::pair<int64_t, Record>>
-      pending_;  // before base timestamp is known
+  int32_t last_offset_delta_ = -1;  // -1: the last record's offset delta
+  int32_t last_record_delta_ = -1;  // offset delta of the last record
+  absl::Status status_;  // first misuse (e.g. a bad offset), reported by Build
 };
 
 // Control records (key: version int16 + type int16; value: version int16 +
@@ -254,7 +270,13 @@ class RecordBatchBuilder {
 enum class ControlType : int16_t { kAbort = 0, kCommit = 1 };
 std::string ControlRecordKey(ControlType type);
 std::string ControlRecordValue(int32_t coordinator_epoch);
+// ParseControlRecordKey reads a control record's type. kDataLoss for a key
+// shorter than 4 bytes or a negative version; kInvalidArgument for a type
+// other than abort or commit.
 absl::StatusOr<ControlType> ParseControlRecordKey(std::string_view key);
+// ParseControlRecordValue returns the coordinator epoch of a transaction
+// marker. kDataLoss for a value shorter than 6 bytes or a negative version.
+absl::StatusOr<int32_t> ParseControlRecordValue(std::string_view value);
 
 }  // namespace rill::record
 
