@@ -246,8 +246,12 @@ absl::StatusOr<uint64_t> Segment::Recover() {
                   .size = static_cast<uint32_t>(h.total_size())},
                  position + it.position());
     }
+    if (bad) {
+      position += it.position();  // the bad batch and all after it go
+      break;
+    }
     position += it.consumed();
-    if (bad || !it.status().ok()) break;
+    if (!it.status().ok()) break;
     if (it.truncated_tail()) {
       // A batch straddles the chunk end: read it whole, unless it runs past
       // the end of the file (a torn write).
