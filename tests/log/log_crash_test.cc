@@ -73,6 +73,28 @@ void AppendAllAndFlush(Log& log, const std::vector<std::string>& batches) {
   REQUIRE_OK(log.Flush());
 }
 
+// Summary names each batch by its offsets and size, for readable failures.
+std::string Summary(const std::vector<std::string>& batches) {
+  std::string out;
+  for (const std::string& b : batches) {
+    const record::RecordBatchHeader h = BatchHeaderOf(b);
+    out += std::to_string(h.base_offset) + "-" +
+           std::to_string(h.last_offset()) + "(" + std::to_string(b.size()) +
+           "B) ";
+  }
+  return out;
+}
+
+// REQUIRE_SAME_BATCHES compares lists of batch bytes, first by summary so a
+// failure prints offsets rather than binary.
+#define REQUIRE_SAME_BATCHES(a, b)              \
+  do {                                          \
+    const std::vector<std::string>& lhs_ = (a); \
+    const std::vector<std::string>& rhs_ = (b); \
+    REQUIRE(Summary(lhs_) == Summary(rhs_));    \
+    REQUIRE((lhs_ == rhs_));                    \
+  } while (false)
+
 std::vector<std::string> BatchBytes(const LogContents& contents) {
   std::vector<std::string> out;
   for (const StoredBatch& b : contents.batches) out.push_back(b.bytes);
@@ -113,21 +135,22 @@ void CheckEveryReadHasGoodCrcs(Log& log) {
 // CheckAppendAfterRecovery appends one more batch to a reopened log and
 // requires it to land at the log end, be readable, and survive a clean
 // reopen along with everything before it.
-void CheckAppendAfterRecovery(CrashEnv& env, const LogContents& recovered) {
+void CheckAppendAfterRecovery(CrashEnv& env, const LogContents& recovered,
+                              const ReadContentsOptions& read_options = {}) {
   const std::string probe = DataBatch(99, 3);
   ASSIGN_OR_REQUIRE(AppendInfo info, env.log->Append(probe));
   CHECK(info.first_offset.value() == recovered.log_end);
-  LogContents after = ReadLogContents(*env.log);
+  LogContents after = ReadLogContents(*env.log, read_options);
   std::vector<std::string> expected = BatchBytes(recovered);
   expected.push_back(WithOffsetAndEpoch(probe, recovered.log_end));
-  REQUIRE(BatchBytes(after) == expected);
+  REQUIRE_SAME_BATCHES(BatchBytes(after), expected);
   REQUIRE_OK(env.log->Close());
   env.log.reset();
   env.Open();
-  LogContents reopened = ReadLogContents(*env.log);
+  LogContents reopened = ReadLogContents(*env.log, read_options);
   CHECK(reopened.log_start == recovered.log_start);
   CHECK(reopened.log_end == info.last_offset.value() + 1);
-  REQUIRE(BatchBytes(reopened) == expected);
+  REQUIRE_SAME_BATCHES(BatchBytes(reopened), expected);
   REQUIRE_OK(env.log->Close());
 }
 
@@ -159,6 +182,8 @@ struct CrashScenario {
   std::function<void(const CrashOutcome&)> check;
   // The operation closes the log (the post-state is read after a reopen).
   bool closes = false;
+  // The operation compacts: offsets may have gaps.
+  bool compacts = false;
 };
 
 // RunCrashPoints crashes `scenario`'s operation after every one of its
@@ -168,7 +193,9 @@ void RunCrashPoints(const CrashScenario& scenario) {
   CrashEnv scratch(scenario.config);
   scratch.Open();
   scenario.setup(scratch);
-  const LogContents pre = ReadLogContents(*scratch.log);
+  ReadContentsOptions read_options;
+  read_options.contiguous = !scenario.compacts;
+  const LogContents pre = ReadLogContents(*scratch.log, read_options);
   const std::vector<int64_t> pre_segments =
       SegmentBaseOffsets(*scratch.fs, kDir);
   const uint64_t ops_before = scratch.fs->MutatingOperations();
@@ -178,7 +205,7 @@ void RunCrashPoints(const CrashScenario& scenario) {
     scratch.log.reset();
     scratch.Open();
   }
-  const LogContents post = ReadLogContents(*scratch.log);
+  const LogContents post = ReadLogContents(*scratch.log, read_options);
   REQUIRE(k_ops > 0);
   INFO("the operation makes "
        << k_ops << " mutating calls; pre-state " << pre.batches.size()
@@ -202,7 +229,10 @@ void RunCrashPoints(const CrashScenario& scenario) {
           TryOpenLog(env.fs, kDir, env.config, env.clock);
       REQUIRE_OK(reopened);
       env.log = *std::move(reopened);
-      const LogContents got = ReadLogContents(*env.log);
+      const LogContents got = ReadLogContents(*env.log, read_options);
+      INFO("pre-state  " << Describe(pre));
+      INFO("post-state " << Describe(post));
+      INFO("reopened   " << Describe(got));
       CHECK(env.log->recovery_point() <= env.log->log_end_offset());
       scenario.check({.pre = pre,
                       .post = post,
@@ -210,7 +240,7 @@ void RunCrashPoints(const CrashScenario& scenario) {
                       .got = got,
                       .op_ok = op_status.ok(),
                       .kind = kind});
-      CheckAppendAfterRecovery(env, got);
+      CheckAppendAfterRecovery(env, got, read_options);
     }
   }
 }
@@ -255,7 +285,7 @@ void RunTornWriteAtEveryByte(const LogConfig& config, int flushed_batches,
       const LogContents got = ReadLogContents(*env.log);
       CHECK(got.log_start == flushed.log_start);
       CHECK(got.log_end == flushed.log_end);
-      REQUIRE(BatchBytes(got) == BatchBytes(flushed));
+      REQUIRE_SAME_BATCHES(BatchBytes(got), BatchBytes(flushed));
       CheckAppendAfterRecovery(env, got);
     }
   }
@@ -280,11 +310,12 @@ TEST_CASE(
 
 // --- crash points ---
 
-// SegmentedConfig gives a log of several segments of about three batches.
+// SegmentedConfig gives a log of several segments of two to four data
+// batches (which take 200-500 bytes each): with 10 batches,
+//   [0, 24) [24, 40) [40, 64) [64, 80)
 LogConfig SegmentedConfig() {
   LogConfig config = SmallLogConfig();
-  const int64_t batch_size = static_cast<int64_t>(DataBatch(0).size());
-  config.segment_bytes = static_cast<int32_t>(3 * batch_size + batch_size / 2);
+  config.segment_bytes = 1000;
   return config;
 }
 
@@ -300,7 +331,7 @@ std::function<void(CrashEnv&)> AppendFlushed(int batches) {
 void CheckUnchanged(const CrashOutcome& o) {
   CHECK(o.got.log_start == o.pre.log_start);
   CHECK(o.got.log_end == o.pre.log_end);
-  REQUIRE(BatchBytes(o.got) == BatchBytes(o.pre));
+  REQUIRE_SAME_BATCHES(BatchBytes(o.got), BatchBytes(o.pre));
 }
 
 // CheckSuffixAtSegmentBoundary: the log is the original from a segment
@@ -314,7 +345,7 @@ void CheckSuffixAtSegmentBoundary(const CrashOutcome& o) {
                         std::count(o.pre_segments.begin(), o.pre_segments.end(),
                                    o.got.log_start) > 0;
   REQUIRE(boundary);
-  REQUIRE(BatchBytes(o.got) == BatchesFrom(o.pre, o.got.log_start));
+  REQUIRE_SAME_BATCHES(BatchBytes(o.got), BatchesFrom(o.pre, o.got.log_start));
   if (o.op_ok && o.kind == CrashKind::kProcess) {
     CHECK(o.got.log_start == o.post.log_start);
   }
@@ -365,9 +396,11 @@ TEST_CASE("A crash at any point of a clean Close loses no flushed batch",
                         std::vector<std::string> flushed = BatchBytes(o.pre);
                         flushed.pop_back();
                         REQUIRE((got == BatchBytes(o.pre) || got == flushed));
-                        if (o.op_ok) REQUIRE(got == BatchBytes(o.pre));
+                        if (o.op_ok)
+                          REQUIRE_SAME_BATCHES(got, BatchBytes(o.pre));
                       },
-                  .closes = true});
+                  .closes = true,
+                  .compacts = false});
 }
 
 TEST_CASE(
@@ -375,8 +408,9 @@ TEST_CASE(
     "the log starting at a segment boundary",
     "[log]") {
   LogConfig config = SegmentedConfig();
-  const int64_t batch_size = static_cast<int64_t>(DataBatch(0).size());
-  config.retention_bytes = 5 * batch_size;
+  size_t total = 0;
+  for (int i = 0; i < 12; ++i) total += DataBatch(i).size();
+  config.retention_bytes = static_cast<int64_t>(total / 2);
   RunCrashPoints(
       {.config = config,
        .setup = AppendFlushed(12),
@@ -407,8 +441,8 @@ TEST_CASE(
     "A crash at any point of AdvanceLogStartOffset leaves the old or the new "
     "start, and the new one once the call returned",
     "[log]") {
-  // Offset 37 is inside batch 4 (8 records per batch), in the second segment.
-  static constexpr int64_t kTarget = 37;
+  // Offset 45 is inside batch 5 (8 records per batch), in the third segment.
+  static constexpr int64_t kTarget = 45;
   RunCrashPoints({.config = SegmentedConfig(),
                   .setup = AppendFlushed(9),
                   .operation =
@@ -422,8 +456,9 @@ TEST_CASE(
                                  o.got.log_start == kTarget));
                         // Durable when it returns.
                         if (o.op_ok) REQUIRE(o.got.log_start == kTarget);
-                        REQUIRE(BatchBytes(o.got) ==
-                                BatchesFrom(o.pre, o.got.log_start));
+                        REQUIRE_SAME_BATCHES(
+                            BatchBytes(o.got),
+                            BatchesFrom(o.pre, o.got.log_start));
                       }});
 }
 
@@ -431,9 +466,9 @@ TEST_CASE(
     "A crash at any point of TruncateTo leaves a prefix of the log no shorter "
     "than the truncated one",
     "[log]") {
-  // Offset 29 is inside batch 3 (8 records per batch): batches 3-9 go,
-  // several whole segments with them.
-  static constexpr int64_t kTarget = 29;
+  // Offset 35 is inside batch 4 (8 records per batch), the second batch of
+  // the second segment: batches 4-9 go, two whole segments with them.
+  static constexpr int64_t kTarget = 35;
   RunCrashPoints(
       {.config = SegmentedConfig(),
        .setup = AppendFlushed(10),
@@ -510,7 +545,9 @@ TEST_CASE(
                           INFO("record kept by the full pass " << r);
                           REQUIRE(got_by_offset.count(r.offset) == 1);
                         }
-                      }});
+                      },
+                  .closes = false,
+                  .compacts = true});
 }
 
 // --- failed fsync, full disk ---
@@ -531,7 +568,8 @@ TEST_CASE(
   INFO("Flush returned " << flush.ToString());
   REQUIRE_FALSE(flush.ok());
   CHECK(env.log->recovery_point() == recovery_point);
-  REQUIRE(BatchBytes(ReadLogContents(*env.log)) == BatchBytes(before));
+  REQUIRE_SAME_BATCHES(BatchBytes(ReadLogContents(*env.log)),
+                       BatchBytes(before));
 
   ASSIGN_OR_REQUIRE(AppendInfo info, env.log->Append(DataBatch(5)));
   CHECK(info.first_offset.value() == before.log_end);
@@ -545,7 +583,7 @@ TEST_CASE(
     env.Open();
     const LogContents got = ReadLogContents(*env.log);
     CHECK(got.log_end == flushed.log_end);
-    REQUIRE(BatchBytes(got) == BatchBytes(flushed));
+    REQUIRE_SAME_BATCHES(BatchBytes(got), BatchBytes(flushed));
     CheckAppendAfterRecovery(env, got);
   }
   SECTION("and a clean reopen sees everything") {
@@ -553,7 +591,7 @@ TEST_CASE(
     env.log.reset();
     env.Open();
     const LogContents got = ReadLogContents(*env.log);
-    REQUIRE(BatchBytes(got) == BatchBytes(flushed));
+    REQUIRE_SAME_BATCHES(BatchBytes(got), BatchBytes(flushed));
     CheckAppendAfterRecovery(env, got);
   }
 }
@@ -572,7 +610,8 @@ void RunNoSpace(const LogConfig& config, int batches) {
     INFO("attempt " << attempt << ": Append returned " << append.ToString());
     REQUIRE(append.code() == absl::StatusCode::kResourceExhausted);
     CHECK(env.log->log_end_offset().value() == before.log_end);
-    REQUIRE(BatchBytes(ReadLogContents(*env.log)) == BatchBytes(before));
+    REQUIRE_SAME_BATCHES(BatchBytes(ReadLogContents(*env.log)),
+                         BatchBytes(before));
   }
   env.fs->SetNoSpace(false);
 
@@ -580,18 +619,18 @@ void RunNoSpace(const LogConfig& config, int batches) {
   CHECK(info.first_offset.value() == before.log_end);
   std::vector<std::string> expected = BatchBytes(before);
   expected.push_back(WithOffsetAndEpoch(next, before.log_end));
-  REQUIRE(BatchBytes(ReadLogContents(*env.log)) == expected);
+  REQUIRE_SAME_BATCHES(BatchBytes(ReadLogContents(*env.log)), expected);
   CHECK(env.log->num_segments() >= segments);
 
   INFO("after a reopen without Close");
   env.log.reset();
   env.Open();
-  REQUIRE(BatchBytes(ReadLogContents(*env.log)) == expected);
+  REQUIRE_SAME_BATCHES(BatchBytes(ReadLogContents(*env.log)), expected);
   INFO("after a clean reopen");
   REQUIRE_OK(env.log->Close());
   env.log.reset();
   env.Open();
-  REQUIRE(BatchBytes(ReadLogContents(*env.log)) == expected);
+  REQUIRE_SAME_BATCHES(BatchBytes(ReadLogContents(*env.log)), expected);
   CheckAppendAfterRecovery(env, ReadLogContents(*env.log));
 }
 
@@ -609,6 +648,77 @@ TEST_CASE(
     config.segment_bytes = SegmentBytesFor(4, DataBatch(4).size());
     RunNoSpace(config, 4);
   }
+}
+
+// --- durability of what Flush and Close promise ---
+
+TEST_CASE(
+    "A Flush after recovering from a process crash makes a segment rolled "
+    "before the crash durable",
+    "[log]") {
+  CrashEnv env(SmallLogConfig());
+  env.Open();
+  AppendFlushed(1)(env);
+  // A clean reopen: the checkpoint now holds the log end, so recovery after
+  // the crash below finds nothing to move.
+  REQUIRE_OK(env.log->Close());
+  env.log.reset();
+  env.Open();
+  REQUIRE_OK(env.log->Roll());
+  Restart(env, CrashKind::kProcess);
+  env.Open();
+  REQUIRE_OK(env.log->Append(DataBatch(1)));
+  REQUIRE_OK(env.log->Flush());
+  const LogContents flushed = ReadLogContents(*env.log);
+  REQUIRE(flushed.batches.size() == 2);
+
+  Restart(env, CrashKind::kPowerLoss);
+  env.Open();
+  const LogContents got = ReadLogContents(*env.log);
+  INFO("flushed  " << Describe(flushed));
+  INFO("reopened " << Describe(got));
+  CHECK(got.log_end == flushed.log_end);
+  REQUIRE_SAME_BATCHES(BatchBytes(got), BatchBytes(flushed));
+}
+
+TEST_CASE(
+    "After TruncateTo, Close and a power loss, FindOffsetByTimestamp finds "
+    "the first record at or after a time",
+    "[log]") {
+  LogConfig config = SmallLogConfig();
+  config.segment_bytes = 64 << 10;
+  config.index_interval_bytes = 1;  // an index entry for every batch
+  CrashEnv env(config);
+  env.Open();
+  // One record per batch, at times 1000, 2000, 3000, 3400, 3410, 3420.
+  for (int64_t ts : {1000, 2000, 3000, 3400, 3410, 3420}) {
+    REQUIRE_OK(env.log->Append(
+        BuildBatch({{.timestamp_ms = ts, .key = "k", .value = "v"}})));
+  }
+  REQUIRE_OK(env.log->Flush());
+  REQUIRE_OK(env.log->TruncateTo(Offset(3)));
+  REQUIRE_OK(env.log->Close());
+  Restart(env, CrashKind::kPowerLoss);
+  env.Open();
+  REQUIRE(env.log->log_end_offset().value() == 3);
+  // Offsets 3-5 again, now at times 3500, 3600, 3700.
+  for (int64_t ts : {3500, 3600, 3700}) {
+    REQUIRE_OK(env.log->Append(
+        BuildBatch({{.timestamp_ms = ts, .key = "k", .value = "v"}})));
+  }
+  const std::vector<std::pair<int64_t, int64_t>> expected = {
+      {900, 0},  {1000, 0}, {2500, 2}, {3000, 2}, {3001, 3},
+      {3450, 3}, {3500, 3}, {3550, 4}, {3700, 5}};
+  for (const auto& [target, offset] : expected) {
+    INFO("FindOffsetByTimestamp(" << target << ")");
+    ASSIGN_OR_REQUIRE(std::optional<TimestampOffset> found,
+                      env.log->FindOffsetByTimestamp(target));
+    REQUIRE(found.has_value());
+    CHECK(found->offset.value() == offset);
+  }
+  ASSIGN_OR_REQUIRE(std::optional<TimestampOffset> none,
+                    env.log->FindOffsetByTimestamp(3701));
+  CHECK_FALSE(none.has_value());
 }
 
 // --- corruption ---
@@ -669,7 +779,7 @@ void CheckTruncatedAt(CrashEnv& env, const LogContents& original,
   for (const StoredBatch& b : original.batches) {
     if (b.base_offset < corrupt_base) expected.push_back(b.bytes);
   }
-  REQUIRE(BatchBytes(got) == expected);
+  REQUIRE_SAME_BATCHES(BatchBytes(got), expected);
   CheckEveryReadHasGoodCrcs(*env.log);
   CheckAppendAfterRecovery(env, got);
 }

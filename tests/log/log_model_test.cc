@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <random>
@@ -99,6 +101,8 @@ class ModelTest {
     log_ = OpenLog(fs_, dir_, config_, clock_);
   }
 
+  void set_trace(bool on) { trace_ = on; }
+
   void Run(int steps) {
     CAPTURE(seed_);
     CheckAgainstModel(/*decode=*/true);
@@ -124,6 +128,7 @@ class ModelTest {
   bool OneIn(int n) { return Uniform(1, n) == 1; }
 
   void Note(std::string op) {
+    if (trace_) std::cerr << "#" << step_ << " " << op << "\n";
     history_.push_back("#" + std::to_string(step_) + " " + op);
     if (history_.size() > 8) history_.pop_front();
   }
@@ -316,7 +321,8 @@ class ModelTest {
       target =
           OneIn(2) ? Uniform(0, kStartMs) : next_timestamp_ + Uniform(0, 100);
     }
-    Note("FindOffsetByTimestamp " + std::to_string(target));
+    Note("FindOffsetByTimestamp " + std::to_string(target) + " (start + " +
+         std::to_string(target - kStartMs) + ")");
     std::optional<TimestampOffset> expected;
     for (size_t i = first; i < model_.batches.size() && !expected; ++i) {
       const ModelBatch& b = model_.batches[i];
@@ -331,11 +337,31 @@ class ModelTest {
     }
     ASSIGN_OR_REQUIRE(std::optional<TimestampOffset> got,
                       log_->FindOffsetByTimestamp(target));
-    REQUIRE(got.has_value() == expected.has_value());
-    if (expected) {
+    const bool same =
+        got.has_value() == expected.has_value() &&
+        (!expected || (got->offset == expected->offset &&
+                       got->timestamp_ms == expected->timestamp_ms));
+    if (!same) {
+      INFO("records (offset:timestamp) from the log start: "
+           << TimestampsFrom(model_.log_start));
+      REQUIRE(got.has_value() == expected.has_value());
       CHECK(got->offset.value() == expected->offset.value());
       CHECK(got->timestamp_ms == expected->timestamp_ms);
     }
+  }
+
+  std::string TimestampsFrom(int64_t start) const {
+    std::ostringstream out;
+    for (const ModelBatch& b : model_.batches) {
+      if (b.last_offset < start) continue;
+      out << "[";
+      for (size_t j = 0; j < b.records.size(); ++j) {
+        out << (j ? " " : "") << b.base_offset + static_cast<int64_t>(j) << ":"
+            << b.records[j].timestamp_ms - kStartMs;
+      }
+      out << "] ";
+    }
+    return out.str();
   }
 
   void TruncateTo() {
@@ -530,6 +556,7 @@ class ModelTest {
   // its file removals need not be durable until the next Close.
   bool dirty_ = false;
   std::deque<std::string> history_;
+  bool trace_ = false;
 };
 
 TEST_CASE("A log behaves like the model under random operations", "[log]") {
@@ -545,6 +572,21 @@ TEST_CASE(
   for (uint64_t seed = 101; seed <= 110; ++seed) {
     ModelTest(seed, /*fault_injection=*/true).Run(500);
   }
+}
+
+// Replays one seed with a trace of every operation on stderr:
+//   RILL_MODEL_SEED=1020 RILL_MODEL_STEPS=3000 RILL_MODEL_FI=1
+//   log_tests "[model-replay]"
+TEST_CASE("A log replays one seed of the model test on request",
+          "[log][.][model-replay]") {
+  const char* seed = std::getenv("RILL_MODEL_SEED");
+  const char* steps = std::getenv("RILL_MODEL_STEPS");
+  const char* fi = std::getenv("RILL_MODEL_FI");
+  if (seed == nullptr) return;
+  ModelTest test(std::strtoull(seed, nullptr, 10),
+                 fi != nullptr && std::string(fi) == "1");
+  test.set_trace(true);
+  test.Run(steps ? std::atoi(steps) : 500);
 }
 
 TEST_CASE("A log behaves like the model under long random runs",

@@ -216,6 +216,9 @@ struct ReadContentsOptions {
   bool decode = true;
   // max_bytes of each Read.
   int64_t max_bytes = 64 << 10;
+  // Require offsets without gaps: each batch starts right after the one
+  // before (false for compacted logs, where whole batches may be gone).
+  bool contiguous = true;
 };
 
 // ReadLogContents reads the whole log from its start offset to its end in
@@ -249,8 +252,11 @@ inline LogContents ReadLogContents(Log& log,
         // The first batch holds the start offset (or, in a compacted log,
         // is the first one after it).
         REQUIRE(h.last_offset() >= next);
+        if (options.contiguous) REQUIRE(h.base_offset <= next);
+      } else if (options.contiguous) {
+        // Every later batch starts right after the one before.
+        REQUIRE(h.base_offset == next);
       } else {
-        // Every later batch starts after the one before: no overlap.
         REQUIRE(h.base_offset >= next);
       }
       if (options.decode) {
@@ -272,6 +278,19 @@ inline LogContents ReadLogContents(Log& log,
   }
   REQUIRE(next == contents.log_end);
   return contents;
+}
+
+// Describe summarizes contents for failure messages: bounds and each batch's
+// offsets and size.
+inline std::string Describe(const LogContents& contents) {
+  std::string out = "[" + std::to_string(contents.log_start) + ", " +
+                    std::to_string(contents.log_end) + "):";
+  for (const StoredBatch& b : contents.batches) {
+    out += " " + std::to_string(b.base_offset) + "-" +
+           std::to_string(b.last_offset) + "(" +
+           std::to_string(b.bytes.size()) + "B)";
+  }
+  return out;
 }
 
 // SegmentBaseOffsets lists the base offsets of the `<20 digits>.log` files
