@@ -17,7 +17,15 @@
 // Durability model (see file_system.h): a file's contents revert on
 // DropUnsyncedData() to what they were at its last Sync(); a name created,
 // renamed or removed reverts to its state at the last SyncDir() of its
-// directory. A file created but never dir-synced disappears.
+// directory. A file created but never dir-synced disappears. Contents follow
+// the file, not the name: a Sync() after a Rename makes the bytes durable
+// under whichever name survives. Directories themselves (CreateDirs,
+// RemoveDir, renaming a directory) are durable at once. Files already in
+// `base` when first touched count as durable.
+//
+// A process crash is a crash without DropUnsyncedData(): everything written
+// stays, including the first part of a torn write. Power loss is a crash
+// followed by DropUnsyncedData(): the torn part, never synced, goes too.
 #ifndef RILL_IO_FAULT_INJECTION_FILE_SYSTEM_H_
 #define RILL_IO_FAULT_INJECTION_FILE_SYSTEM_H_
 
