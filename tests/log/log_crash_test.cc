@@ -682,6 +682,35 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "A power loss after rolling past unflushed batches leaves the log end "
+    "right after the last surviving batch",
+    "[log]") {
+  CrashEnv env(SegmentedConfig());
+  env.Open();
+  AppendFlushed(1)(env);
+  REQUIRE_OK(env.log->Append(DataBatch(1)));  // not flushed
+  const LogContents before = ReadLogContents(*env.log);
+  SECTION("by Roll") { REQUIRE_OK(env.log->Roll()); }
+  SECTION("by an append that does not fit") {
+    REQUIRE_OK(env.log->Append(DataBatch(2)));
+    REQUIRE_OK(env.log->Append(DataBatch(3)));
+  }
+  // Something durable after the roll (AdvanceLogStartOffset is durable when
+  // it returns), which may make the new segment's name durable.
+  REQUIRE_OK(env.log->AdvanceLogStartOffset(Offset(1)));
+  Restart(env, CrashKind::kPowerLoss);
+  env.Open();
+  // ReadLogContents requires the batches to run without a hole up to the
+  // log end.
+  const LogContents got = ReadLogContents(*env.log);
+  INFO("before   " << Describe(before));
+  INFO("reopened " << Describe(got));
+  REQUIRE(got.batches.size() >= 1);
+  REQUIRE(got.batches[0].bytes == before.batches[0].bytes);
+  CheckAppendAfterRecovery(env, got);
+}
+
+TEST_CASE(
     "After TruncateTo, Close and a power loss, FindOffsetByTimestamp finds "
     "the first record at or after a time",
     "[log]") {
