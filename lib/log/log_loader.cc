@@ -66,6 +66,9 @@ absl::Status SegmentedLog::Load() {
     }
   }
 
+  // Whatever this directory holds may not have been made durable before a
+  // crash (a segment created just before it, say): sync it once.
+  dir_dirty_ = true;
   const int64_t now = clock_->NowMs();
   bool recovered_any = false;
   for (size_t i = 0; i < bases.size(); ++i) {
@@ -103,6 +106,15 @@ absl::Status SegmentedLog::Load() {
     }
   }
 
+  // Empty segments that do not continue their predecessor were rolled over
+  // data a crash then lost; the log must end right after its last batch.
+  while (segments_.size() > 1 && active().empty() &&
+         std::prev(segments_.end(), 2)->second->next_offset() <
+             active().base_offset()) {
+    RETURN_IF_ERROR(active().RemoveFiles());
+    segments_.erase(std::prev(segments_.end()));
+    dir_dirty_ = true;
+  }
   if (segments_.empty()) {
     ASSIGN_OR_RETURN(
         std::unique_ptr<Segment> seg,

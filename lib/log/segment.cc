@@ -117,6 +117,13 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
     segment->first_batch_timestamp_ms_ = first.max_timestamp_ms;
   }
   absl::Status scanned = segment->ScanFrom(scan_from);
+  if (scanned.ok()) {
+    // A time entry past the data (an index file that outlived a truncation)
+    // would send lookups too far.
+    const uint32_t end = static_cast<uint32_t>(segment->next_offset_ - base);
+    segment->time_index_.DropFrom(
+        [end](const TimeIndexEntry& e) { return e.relative_offset >= end; });
+  }
   if (!scanned.ok()) {
     // Indexes disagree with the data: rebuild by a full scan.
     auto recovered = segment->Recover();

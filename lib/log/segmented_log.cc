@@ -131,7 +131,11 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
     Segment& seg = active();
     const bool too_big = seg.size() + bytes.size() >
                          static_cast<uint64_t>(config_.segment_bytes);
-    if (!seg.empty() && (too_big || seg.IndexFull() || RollDue(now) ||
+    // segment.ms runs from the segment's first batch to the incoming one
+    // (Kafka's timeWaitedForRoll), so replayed old data rolls as usual.
+    const bool too_old =
+        info.max_timestamp_ms - seg.rolling_base_ms() >= config_.segment_ms;
+    if (!seg.empty() && (too_big || seg.IndexFull() || too_old ||
                          !seg.FitsOffset(info.last_offset.value()))) {
       RETURN_IF_ERROR(RollLocked());
     }
@@ -390,18 +394,23 @@ absl::StatusOr<int> SegmentedLog::EnforceRetention() {
     if (segs[i + 1]->base_offset() > log_start_offset_) break;
     below_start = static_cast<int>(i) + 1;
   }
+  // An empty segment is deletable unless it is the active one (compaction
+  // can leave empty inactive segments behind).
+  auto active_and_empty = [&](size_t i) {
+    return i + 1 == segs.size() && segs[i]->empty();
+  };
   if (config_.cleanup_delete && config_.retention_ms >= 0) {
-    for (size_t i = 0; i < segs.size() && !segs[i]->empty(); ++i) {
+    for (size_t i = 0; i < segs.size() && !active_and_empty(i); ++i) {
       const int64_t newest = segs[i]->max_timestamp_ms() >= 0
                                  ? segs[i]->max_timestamp_ms()
                                  : segs[i]->rolling_base_ms();
-      if (now - newest <= config_.retention_ms) break;
+      if (!segs[i]->empty() && now - newest <= config_.retention_ms) break;
       by_time = static_cast<int>(i) + 1;
     }
   }
   if (config_.cleanup_delete && config_.retention_bytes >= 0) {
     int64_t excess = total - config_.retention_bytes;
-    for (size_t i = 0; i < segs.size() && !segs[i]->empty(); ++i) {
+    for (size_t i = 0; i < segs.size() && !active_and_empty(i); ++i) {
       if (excess - static_cast<int64_t>(segs[i]->size()) < 0) break;
       excess -= segs[i]->size();
       by_size = static_cast<int>(i) + 1;
@@ -457,6 +466,9 @@ absl::Status SegmentedLog::TruncateTo(Offset offset) {
     absl::Status removed = seg->RemoveFiles();
     if (!removed.ok()) return Fail(removed);
   }
+  // The removals must be durable before the cut: otherwise a power loss
+  // could bring back later segments after a truncated one, leaving a gap.
+  RETURN_IF_ERROR(SyncDirIfDirty());
   Segment& last = active();
   auto cut = last.TruncateTo(offset);
   if (!cut.ok()) return Fail(cut.status());

@@ -57,6 +57,14 @@ class SparseIndex {
     return absl::OkStatus();
   }
 
+  // DropFrom removes the entries from the first one `beyond` accepts on
+  // (entries naming data the segment no longer holds).
+  template <typename Beyond>
+  void DropFrom(Beyond beyond) {
+    auto it = std::find_if(entries_.begin(), entries_.end(), beyond);
+    TruncateToSize(it - entries_.begin());
+  }
+
   // Append adds an entry; the caller keeps entries well ordered.
   void Append(const Entry& e) { entries_.push_back(e); }
 
@@ -98,6 +106,7 @@ class SparseIndex {
     if (rewrite_) {
       RETURN_IF_ERROR(file_->Truncate(persisted_ * Entry::kSize));
       rewrite_ = false;
+      dirty_ = true;  // a cut entry must not come back after a power loss
     }
     if (persisted_ < entries_.size()) {
       std::string buf((entries_.size() - persisted_) * Entry::kSize, '\0');
