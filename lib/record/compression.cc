@@ -26,7 +26,8 @@ absl::Status Bomb(size_t max_output) {
       "decompressed records exceed the limit of ", max_output, " bytes"));
 }
 
-// OutputBuffer is the growing destination of a streaming decompressor. It
+// OutputBuffer is the growing destination of a streaming decompressor, owned
+// by one Decompress call (not thread-safe; nothing outlives the call). It
 // doubles its size up to max_output + 1 bytes: one byte more than allowed, so
 // that "the stream ends exactly at the limit" and "the stream goes on past
 // it" can be told apart without trusting any size the input claims.
@@ -272,8 +273,10 @@ absl::StatusOr<std::string> ZstdDecompress(std::string_view input,
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(),
                                                           ZSTD_freeDCtx);
   if (dctx == nullptr) return absl::InternalError("zstd: no memory");
-  ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax,
-                         WindowLogFor(max_output));
+  if (ZSTD_isError(ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax,
+                                          WindowLogFor(max_output)))) {
+    return absl::InternalError("zstd: cannot limit the window size");
+  }
   OutputBuffer out(input.size(), max_output);
   ZSTD_inBuffer in{input.data(), input.size(), 0};
   size_t ret = 1;  // non-zero: a frame is still expected or unfinished
