@@ -42,13 +42,13 @@ namespace rill {
 // LogOptions open a Log.
 struct LogOptions {
   // Directory holding this log's files; created if missing. Required.
-  std::string dir;
+  std::string dir = {};
   // Configuration (Kafka topic config names). Default: Kafka's defaults.
-  LogConfig config;
+  LogConfig config = {};
   // Storage. Default: the POSIX file system.
-  std::shared_ptr<io::FileSystem> fs;
+  std::shared_ptr<io::FileSystem> fs = nullptr;
   // Time source for rolls, retention and flush.ms. Default: system clock.
-  std::shared_ptr<Clock> clock;
+  std::shared_ptr<Clock> clock = nullptr;
 };
 
 // AppendOptions tune one Append.
@@ -64,7 +64,7 @@ struct AppendOptions {
 
 // AppendInfo describes what an Append wrote.
 struct AppendInfo {
-  Offset first_offset;  // base offset of the first batch
+  Offset first_offset = Offset(-1);  // base offset of the first batch
   Offset last_offset;   // last offset of the last batch
   int64_t max_timestamp_ms = -1;
   Offset offset_of_max_timestamp;

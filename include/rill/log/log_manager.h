@@ -31,14 +31,14 @@ namespace rill {
 // LogManagerOptions configure a LogManager.
 struct LogManagerOptions {
   // Directory holding the partition directories. Required.
-  std::string data_dir;
+  std::string data_dir = {};
   // Config for logs found on disk at open (topic configs are the broker's
   // business; it updates them with Log::UpdateConfig). Default: Kafka's.
-  LogConfig default_config;
+  LogConfig default_config = {};
   // Storage. Default: the POSIX file system.
-  std::shared_ptr<io::FileSystem> fs;
+  std::shared_ptr<io::FileSystem> fs = nullptr;
   // Time source. Default: system clock.
-  std::shared_ptr<Clock> clock;
+  std::shared_ptr<Clock> clock = nullptr;
   // How often the background thread looks for flush, roll, retention and
   // compaction work (log.retention.check.interval.ms etc.); 0 runs no
   // background thread — call RunMaintenance() yourself (tests with a manual
