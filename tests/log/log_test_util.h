@@ -23,40 +23,10 @@
 #include "rill/log/log_config.h"
 #include "rill/record/record_batch.h"
 #include "rill/types.h"
+#include "status_test_util.h"
 
 namespace rill::log_test {
-
-// StatusText renders a status for Catch's expression decomposition, so a
-// failed REQUIRE_OK prints the code and message.
-inline std::string StatusText(const absl::Status& status) {
-  return status.ToString();
-}
-template <typename T>
-std::string StatusText(const absl::StatusOr<T>& status_or) {
-  return status_or.status().ToString();
-}
-
-}  // namespace rill::log_test
-
-// REQUIRE_OK requires an absl::Status or StatusOr to be OK, printing it if
-// not.
-#define REQUIRE_OK(expr) REQUIRE(::rill::log_test::StatusText(expr) == "OK")
-#define CHECK_OK(expr) CHECK(::rill::log_test::StatusText(expr) == "OK")
-
-#define RILL_TEST_CONCAT_INNER_(a, b) a##b
-#define RILL_TEST_CONCAT_(a, b) RILL_TEST_CONCAT_INNER_(a, b)
-
-// ASSIGN_OR_REQUIRE requires a StatusOr to be OK and moves its value into
-// `lhs` (which may be a declaration).
-#define ASSIGN_OR_REQUIRE(lhs, rexpr)                                      \
-  ASSIGN_OR_REQUIRE_IMPL_(RILL_TEST_CONCAT_(rill_test_or_, __LINE__), lhs, \
-                          rexpr)
-#define ASSIGN_OR_REQUIRE_IMPL_(tmp, lhs, rexpr) \
-  auto tmp = (rexpr);                            \
-  REQUIRE_OK(tmp);                               \
-  lhs = std::move(tmp).value()
-
-namespace rill::log_test {
+using ::rill::test::StatusText;
 
 // TestRecord is a record the tests write: owned strings, unlike
 // record::Record.

@@ -23,40 +23,10 @@
 #include "rill/log/log_config.h"
 #include "rill/record/record_batch.h"
 #include "rill/types.h"
+#include "status_test_util.h"
 
 namespace rill::log_unit_test {
-
-// StatusText renders a status (or a StatusOr's) so that a failed assertion
-// prints its code and message.
-inline std::string StatusText(const absl::Status& status) {
-  return status.ToString();
-}
-template <typename T>
-std::string StatusText(const absl::StatusOr<T>& status_or) {
-  return status_or.status().ToString();
-}
-
-}  // namespace rill::log_unit_test
-
-#define LU_CONCAT_INNER_(a, b) a##b
-#define LU_CONCAT_(a, b) LU_CONCAT_INNER_(a, b)
-
-// REQUIRE_OK / CHECK_OK assert that a Status or StatusOr is OK and print it
-// otherwise.
-#define REQUIRE_OK(expr) \
-  REQUIRE(::rill::log_unit_test::StatusText(expr) == "OK")
-#define CHECK_OK(expr) CHECK(::rill::log_unit_test::StatusText(expr) == "OK")
-
-// ASSIGN_OR_REQUIRE requires a StatusOr to be OK and moves its value into
-// `lhs` (which may be a declaration).
-#define ASSIGN_OR_REQUIRE(lhs, rexpr) \
-  ASSIGN_OR_REQUIRE_IMPL_(LU_CONCAT_(lu_status_or_, __LINE__), lhs, rexpr)
-#define ASSIGN_OR_REQUIRE_IMPL_(tmp, lhs, rexpr) \
-  auto tmp = (rexpr);                            \
-  REQUIRE_OK(tmp);                               \
-  lhs = std::move(tmp).value()
-
-namespace rill::log_unit_test {
+using ::rill::test::StatusText;
 
 // Rec is a record with owned bytes; `offset` is filled in when decoding.
 struct Rec {
