@@ -35,7 +35,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "log/format.h"
-#include "rill/clock.h"
 #include "rill/io/file_system.h"
 #include "rill/log/log.h"
 #include "rill/log/log_config.h"
@@ -145,12 +144,7 @@ absl::StatusOr<std::string> MakeBatch(size_t record_bytes, int records) {
 
 absl::StatusOr<std::unique_ptr<Log>> OpenLog(const std::string& dir,
                                              LogConfig config = {}) {
-  // fs and clock spelled out: g++ 12 warns about omitted members without
-  // default initializers (-Wmissing-field-initializers).
-  return Log::Open({.dir = dir,
-                    .config = config,
-                    .fs = io::NewPosixFileSystem(),
-                    .clock = DefaultClock()});
+  return Log::Open({.dir = dir, .config = config});
 }
 
 // AppendInPlace appends `batch` through the zero-copy path: the log rewrites

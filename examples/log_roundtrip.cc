@@ -20,7 +20,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "rill/clock.h"
 #include "rill/io/file_system.h"
 #include "rill/log/log.h"
 #include "rill/log/log_config.h"
@@ -55,16 +54,6 @@ struct ExpectedRecord {
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
   Compression compression = Compression::kNone;
 };
-
-// LogOptions opens the log in `dir` on the POSIX file system and the system
-// clock (the defaults; any io::FileSystem and rill::Clock can go here).
-rill::LogOptions LogOptions(const std::string& dir,
-                            const rill::LogConfig& config) {
-  return {.dir = dir,
-          .config = config,
-          .fs = rill::io::NewPosixFileSystem(),
-          .clock = rill::DefaultClock()};
-}
 
 // Check prints `what` and the status when it failed.
 bool Check(const absl::Status& status, const char* what) {
@@ -150,7 +139,7 @@ void PrintLog(const char* when, const rill::Log& log) {
 bool Write(const std::string& dir, const rill::LogConfig& config,
            std::vector<ExpectedRecord>& expected) {
   absl::StatusOr<std::unique_ptr<rill::Log>> log =
-      rill::Log::Open(LogOptions(dir, config));
+      rill::Log::Open({.dir = dir, .config = config});
   if (!Check(log.status(), "open")) return false;
   // A log left by an earlier run starts over at offset 0.
   if ((*log)->log_end_offset() != Offset(0) &&
@@ -198,7 +187,7 @@ bool ReadBack(const std::string& dir, const rill::LogConfig& config,
   }
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<std::unique_ptr<rill::Log>> log =
-      rill::Log::Open(LogOptions(dir, config));
+      rill::Log::Open({.dir = dir, .config = config});
   const std::chrono::duration<double, std::milli> took =
       std::chrono::steady_clock::now() - start;
   if (!Check(log.status(), "reopen")) return false;
