@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <limits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -22,21 +23,24 @@ KeyHash HashKey(std::string_view key) {
   return {h.high64, h.low64};
 }
 
-// ForEachBatch reads a segment's whole file and calls fn on every batch.
+// ForEachBatch reads a source segment's bytes and calls fn on every batch.
 template <typename Fn>
-absl::Status ForEachBatch(const Segment& seg, Fn fn) {
-  std::string scratch(seg.size(), '\0');
+absl::Status ForEachBatch(const CleanSource& source, Fn fn) {
+  std::string scratch(source.size, '\0');
   ASSIGN_OR_RETURN(std::string_view bytes,
-                   seg.file()->ReadAt(0, seg.size(), scratch.data()));
+                   source.file->ReadAt(0, source.size, scratch.data()));
+  if (bytes.size() != source.size) {
+    return absl::AbortedError("segment shrank while being compacted");
+  }
   record::BatchIterator it(bytes);
   while (it.Next()) RETURN_IF_ERROR(fn(it.batch()));
   return it.status();
 }
 
-absl::Status BuildOffsetMap(const std::vector<std::shared_ptr<Segment>>& segs,
+absl::Status BuildOffsetMap(const std::vector<CleanSource>& sources,
                             OffsetMap* map) {
-  for (const auto& seg : segs) {
-    RETURN_IF_ERROR(ForEachBatch(*seg, [&](const record::RecordBatchView& b) {
+  for (const CleanSource& source : sources) {
+    RETURN_IF_ERROR(ForEachBatch(source, [&](const record::RecordBatchView& b) {
       if (b.header().is_control()) return absl::OkStatus();
       ASSIGN_OR_RETURN(record::DecodedRecords records, b.DecodeRecords());
       for (const record::RecordView& r : records) {
@@ -100,6 +104,11 @@ absl::Status CleanBatch(const record::RecordBatchView& batch,
   return absl::OkStatus();
 }
 
+std::string CleanedPath(const std::string& dir, Offset base) {
+  return absl::StrCat(io::JoinPath(dir, SegmentFileName(base, kLogFileSuffix)),
+                      kCleanedSuffix);
+}
+
 absl::Status RemoveIfExists(io::FileSystem& fs, const std::string& path) {
   absl::Status s = fs.RemoveFile(path);
   return absl::IsNotFound(s) ? absl::OkStatus() : s;
@@ -128,62 +137,80 @@ absl::Status SwapIn(io::FileSystem& fs, const std::string& dir, Offset base,
 
 }  // namespace
 
-absl::StatusOr<std::vector<CleanedGroup>> CleanSegments(
+absl::StatusOr<std::vector<PreparedGroup>> WriteCleanedSegments(
     const CleanerInput& in, CompactionStats* stats) {
   OffsetMap map;
-  RETURN_IF_ERROR(BuildOffsetMap(in.segments, &map));
+  RETURN_IF_ERROR(BuildOffsetMap(in.sources, &map));
 
   // Group consecutive segments whose combined size fits one segment and
   // whose offsets fit 32-bit relative offsets.
-  std::vector<std::vector<std::shared_ptr<Segment>>> groups;
+  std::vector<std::vector<const CleanSource*>> groups;
   uint64_t group_bytes = 0;
-  for (const auto& seg : in.segments) {
+  for (const CleanSource& source : in.sources) {
     if (groups.empty() ||
-        group_bytes + seg->size() >
+        group_bytes + source.size >
             static_cast<uint64_t>(in.config.segment_bytes) ||
-        !groups.back().front()->FitsOffset(seg->next_offset().value())) {
+        source.next_offset - groups.back().front()->base >
+            std::numeric_limits<int32_t>::max()) {
       groups.emplace_back();
       group_bytes = 0;
     }
-    groups.back().push_back(seg);
-    group_bytes += seg->size();
+    groups.back().push_back(&source);
+    group_bytes += source.size;
   }
 
-  std::vector<CleanedGroup> cleaned;
+  std::vector<PreparedGroup> prepared;
   for (const auto& group : groups) {
-    const Offset base = group.front()->base_offset();
-    std::string out;
-    std::vector<Offset> replaced;
-    for (const auto& seg : group) {
-      replaced.push_back(seg->base_offset());
-      stats->bytes_read += seg->size();
+    PreparedGroup out{.base = group.front()->base, .replaced = {}, .bytes = 0};
+    std::string bytes;
+    for (const CleanSource* source : group) {
+      out.replaced.push_back(source->base);
+      stats->bytes_read += source->size;
       const bool drop_tombstones =
-          seg->max_timestamp_ms() < in.now_ms - in.config.delete_retention_ms;
-      RETURN_IF_ERROR(ForEachBatch(*seg, [&](const record::RecordBatchView& b) {
-        return CleanBatch(b, map, drop_tombstones, &out, stats);
-      }));
+          source->max_timestamp_ms < in.now_ms - in.config.delete_retention_ms;
+      RETURN_IF_ERROR(
+          ForEachBatch(*source, [&](const record::RecordBatchView& b) {
+            return CleanBatch(b, map, drop_tombstones, &bytes, stats);
+          }));
     }
+    ASSIGN_OR_RETURN(std::unique_ptr<io::File> file,
+                     in.fs.OpenFile(CleanedPath(in.dir, out.base),
+                                    {.create = true, .truncate = true}));
+    RETURN_IF_ERROR(file->Append(bytes));
+    RETURN_IF_ERROR(file->Sync());
+    out.bytes = bytes.size();
+    stats->bytes_written += bytes.size();
+    stats->segments_cleaned += static_cast<int>(group.size());
+    prepared.push_back(std::move(out));
+  }
+  return prepared;
+}
+
+void DiscardCleanedSegments(io::FileSystem& fs, const std::string& dir,
+                            const std::vector<PreparedGroup>& groups) {
+  // Best effort: leftovers are removed on the next open anyway.
+  for (const PreparedGroup& group : groups) {
+    (void)fs.RemoveFile(CleanedPath(dir, group.base));
+  }
+}
+
+absl::StatusOr<std::vector<CleanedGroup>> SwapInCleanedSegments(
+    io::FileSystem& fs, const std::string& dir, const LogConfig& config,
+    int64_t now_ms, const std::vector<PreparedGroup>& groups) {
+  std::vector<CleanedGroup> cleaned;
+  for (const PreparedGroup& group : groups) {
     const std::string log =
-        io::JoinPath(in.dir, SegmentFileName(base, kLogFileSuffix));
-    const std::string cleaned_path = absl::StrCat(log, kCleanedSuffix);
-    {
-      ASSIGN_OR_RETURN(
-          std::unique_ptr<io::File> file,
-          in.fs.OpenFile(cleaned_path, {.create = true, .truncate = true}));
-      RETURN_IF_ERROR(file->Append(out));
-      RETURN_IF_ERROR(file->Sync());
-    }
-    RETURN_IF_ERROR(in.fs.Rename(cleaned_path, absl::StrCat(log, kSwapSuffix)));
-    RETURN_IF_ERROR(in.fs.SyncDir(in.dir));  // the commit point
-    RETURN_IF_ERROR(SwapIn(in.fs, in.dir, base, replaced));
+        io::JoinPath(dir, SegmentFileName(group.base, kLogFileSuffix));
+    RETURN_IF_ERROR(fs.Rename(CleanedPath(dir, group.base),
+                              absl::StrCat(log, kSwapSuffix)));
+    RETURN_IF_ERROR(fs.SyncDir(dir));  // the commit point
+    RETURN_IF_ERROR(SwapIn(fs, dir, group.base, group.replaced));
     ASSIGN_OR_RETURN(std::unique_ptr<Segment> segment,
-                     Segment::Open(in.fs, in.dir, base, in.config, in.now_ms,
+                     Segment::Open(fs, dir, group.base, config, now_ms,
                                    /*trust_indexes=*/false));
     RETURN_IF_ERROR(segment->Recover().status());
     RETURN_IF_ERROR(segment->Flush());
-    stats->bytes_written += out.size();
-    stats->segments_cleaned += static_cast<int>(group.size());
-    cleaned.push_back({std::move(replaced), std::move(segment)});
+    cleaned.push_back({group.replaced, std::move(segment)});
   }
   return cleaned;
 }

@@ -12,6 +12,10 @@
 // replaced segments are removed and the swap file renamed to <base>.log.
 // CompleteInterruptedSwaps, run on open, finishes or discards whatever a crash
 // interrupted.
+//
+// A pass runs in two phases so appends are not stalled: WriteCleanedSegments
+// (the long part) reads a snapshot of inactive segments without the log's
+// lock; SwapInCleanedSegments commits under it.
 #ifndef RILL_LOG_CLEANER_H_
 #define RILL_LOG_CLEANER_H_
 
@@ -27,14 +31,42 @@
 
 namespace rill::log {
 
+// CleanSource is a snapshot of one inactive segment to compact, taken under
+// the log's lock so the cleaner can read it without the lock.
+struct CleanSource {
+  Offset base;
+  Offset next_offset;
+  uint64_t size;
+  int64_t max_timestamp_ms;
+  std::shared_ptr<io::File> file;
+};
+
 struct CleanerInput {
   io::FileSystem& fs;
   const std::string& dir;
   const LogConfig& config;
   int64_t now_ms;
   // Consecutive inactive segments, oldest first.
-  std::vector<std::shared_ptr<Segment>> segments;
+  std::vector<CleanSource> sources;
 };
+
+// PreparedGroup: a compacted group written to <base>.log.cleaned (fsynced),
+// not yet swapped in.
+struct PreparedGroup {
+  Offset base;
+  std::vector<Offset> replaced;
+  uint64_t bytes;
+};
+
+// WriteCleanedSegments is the long phase of a pass, run without the log's
+// lock: it builds the key map and writes every group's .cleaned file.
+// Nothing the log reads changes.
+absl::StatusOr<std::vector<PreparedGroup>> WriteCleanedSegments(
+    const CleanerInput& input, CompactionStats* stats);
+
+// DiscardCleanedSegments removes the .cleaned files of an abandoned pass.
+void DiscardCleanedSegments(io::FileSystem& fs, const std::string& dir,
+                            const std::vector<PreparedGroup>& groups);
 
 // CleanedGroup: one new segment and the bases of the segments it replaced.
 struct CleanedGroup {
@@ -42,10 +74,12 @@ struct CleanedGroup {
   std::unique_ptr<Segment> segment;
 };
 
-// CleanSegments compacts input.segments (already swapped in on disk when it
-// returns) and adds to *stats.
-absl::StatusOr<std::vector<CleanedGroup>> CleanSegments(
-    const CleanerInput& input, CompactionStats* stats);
+// SwapInCleanedSegments commits prepared groups (under the log's lock):
+// .cleaned -> .swap (the commit point), replaced segments removed, .swap ->
+// .log, and the new segments opened with rebuilt indexes.
+absl::StatusOr<std::vector<CleanedGroup>> SwapInCleanedSegments(
+    io::FileSystem& fs, const std::string& dir, const LogConfig& config,
+    int64_t now_ms, const std::vector<PreparedGroup>& groups);
 
 // CompleteInterruptedSwaps removes *.cleaned files and finishes the swap of
 // every *.log.swap file in `dir`.

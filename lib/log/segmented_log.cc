@@ -433,6 +433,7 @@ absl::Status SegmentedLog::AdvanceLogStartOffset(Offset offset) {
 }
 
 absl::Status SegmentedLog::ResetTo(Offset offset) {
+  ++truncations_;
   while (!segments_.empty()) {
     std::shared_ptr<Segment> seg = segments_.rbegin()->second;
     segments_.erase(std::prev(segments_.end()));
@@ -459,6 +460,7 @@ absl::Status SegmentedLog::TruncateTo(Offset offset) {
   if (offset < log_start_offset_ || segments_.begin()->first >= offset) {
     return ResetTo(offset);
   }
+  ++truncations_;
   while (segments_.rbegin()->first >= offset) {
     std::shared_ptr<Segment> seg = segments_.rbegin()->second;
     segments_.erase(std::prev(segments_.end()));
@@ -489,38 +491,74 @@ absl::Status SegmentedLog::TruncateFullyAndStartAt(Offset offset) {
 }
 
 absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
-  absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
-  if (!config_.cleanup_compact) return CompactionStats{};
-  const int64_t now = clock_->NowMs();
-  // Candidates: inactive segments older than min.compaction.lag.ms.
-  std::vector<std::shared_ptr<Segment>> candidates;
-  int64_t total = 0, dirty = 0;
-  for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) {
-    const Segment& seg = *it->second;
-    if (seg.max_timestamp_ms() > now - config_.min_compaction_lag_ms) break;
-    candidates.push_back(it->second);
-    total += seg.size();
-    if (std::next(it)->first > clean_up_to_) dirty += seg.size();
+  // Phase 1, under the lock: pick the inactive segments older than
+  // min.compaction.lag.ms and snapshot them.
+  std::vector<CleanSource> sources;
+  LogConfig config;
+  int64_t now;
+  uint64_t truncations;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(CheckWritable());
+    if (!config_.cleanup_compact || compacting_) return CompactionStats{};
+    now = clock_->NowMs();
+    uint64_t total = 0, dirty = 0;
+    for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) {
+      const Segment& seg = *it->second;
+      if (seg.max_timestamp_ms() > now - config_.min_compaction_lag_ms) break;
+      sources.push_back({.base = seg.base_offset(),
+                         .next_offset = seg.next_offset(),
+                         .size = seg.size(),
+                         .max_timestamp_ms = seg.max_timestamp_ms(),
+                         .file = seg.file()});
+      total += seg.size();
+      if (std::next(it)->first > clean_up_to_) dirty += seg.size();
+    }
+    if (sources.empty() || total == 0) return CompactionStats{};
+    if (!force &&
+        static_cast<double>(dirty) <
+            config_.min_cleanable_dirty_ratio * static_cast<double>(total)) {
+      return CompactionStats{};
+    }
+    compacting_ = true;
+    config = config_;
+    truncations = truncations_;
   }
-  if (candidates.empty() || total == 0) return CompactionStats{};
-  if (!force && static_cast<double>(dirty) < config_.min_cleanable_dirty_ratio *
-                                                 static_cast<double>(total)) {
+
+  // Phase 2, without the lock: the long part (reading every record and
+  // writing the output aside). Appends and reads go on meanwhile; the
+  // sources are inactive, so nothing but truncation or retention touches
+  // them, and phase 3 checks for both.
+  CompactionStats stats;
+  auto prepared = WriteCleanedSegments({.fs = *fs_,
+                                        .dir = dir_,
+                                        .config = config,
+                                        .now_ms = now,
+                                        .sources = sources},
+                                       &stats);
+
+  // Phase 3, under the lock: swap the output in if the sources are intact.
+  absl::MutexLock lock(&mu_);
+  compacting_ = false;
+  if (!prepared.ok()) return prepared.status();  // .cleaned files: next open
+  bool intact = !closed_ && failed_.ok() && truncations == truncations_;
+  for (const CleanSource& source : sources) {
+    auto it = segments_.find(source.base);
+    intact =
+        intact && it != segments_.end() && std::next(it) != segments_.end() &&
+        it->second->file() == source.file && it->second->size() == source.size;
+  }
+  if (!intact) {
+    DiscardCleanedSegments(*fs_, dir_, *prepared);
     return CompactionStats{};
   }
-  CompactionStats stats;
-  auto groups = CleanSegments({.fs = *fs_,
-                               .dir = dir_,
-                               .config = config_,
-                               .now_ms = now,
-                               .segments = candidates},
-                              &stats);
+  auto groups = SwapInCleanedSegments(*fs_, dir_, config_, now, *prepared);
   if (!groups.ok()) return Fail(groups.status());
   for (CleanedGroup& group : *groups) {
     for (Offset base : group.replaced) segments_.erase(base);
     segments_.emplace(group.segment->base_offset(), std::move(group.segment));
   }
-  clean_up_to_ = candidates.back()->next_offset();
+  clean_up_to_ = sources.back().next_offset;
   return stats;
 }
 

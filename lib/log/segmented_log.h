@@ -16,7 +16,9 @@
 namespace rill::log {
 
 // SegmentedLog: see rill::Log for the contract. Owned by its opener.
-// Thread-safe: one mutex; reads take it shared, everything else exclusive.
+// Thread-safe: one mutex; reads take it shared, everything else exclusive,
+// except the long middle of a compaction pass, which runs without it on a
+// snapshot of inactive segments and swaps its output in under it.
 // A failed write that cannot be undone marks the log failed: later
 // mutations return that error (as Kafka takes a log directory offline).
 class SegmentedLog final : public Log {
@@ -109,6 +111,10 @@ class SegmentedLog final : public Log {
   // First offset not yet compacted; compaction's dirty ratio is measured
   // from here.
   Offset clean_up_to_ ABSL_GUARDED_BY(mu_);
+  // A compaction pass is between its snapshot and its swap.
+  bool compacting_ ABSL_GUARDED_BY(mu_) = false;
+  // Counts truncations, so a compaction pass notices its sources changed.
+  uint64_t truncations_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status failed_ ABSL_GUARDED_BY(mu_);
 };
