@@ -37,9 +37,9 @@ absl::Status RemoveTree(io::FileSystem& fs, const std::string& dir) {
   return fs.RemoveDir(dir);
 }
 
-// LogManagerImpl: see LogManager. Logs are owned here; the maintenance
-// thread and API callers share them under mu_ (each Log is thread-safe on its
-// own; mu_ guards only the map).
+// LogManagerImpl: see LogManager. Logs are owned here. mu_ guards only the
+// map (each Log is thread-safe on its own); maintenance_mu_ keeps a log alive
+// while a maintenance round works on it without mu_.
 class LogManagerImpl final : public LogManager {
  public:
   explicit LogManagerImpl(LogManagerOptions options)
@@ -97,6 +97,8 @@ class LogManagerImpl final : public LogManager {
   }
 
   absl::Status DeleteLog(const TopicPartition& tp) override {
+    // Waits for a maintenance round that may be working on this log.
+    absl::MutexLock maintenance(&maintenance_mu_);
     std::unique_ptr<Log> log;
     {
       absl::MutexLock lock(&mu_);
@@ -122,14 +124,21 @@ class LogManagerImpl final : public LogManager {
   }
 
   absl::StatusOr<MaintenanceStats> RunMaintenance() override {
-    absl::MutexLock lock(&mu_);
-    RETURN_IF_ERROR(CheckOpen());
+    // Only maintenance_mu_ is held while working, so lookups and creations
+    // of other partitions never wait for a flush or a compaction pass.
+    absl::MutexLock maintenance(&maintenance_mu_);
+    std::vector<Log*> logs;
+    {
+      absl::MutexLock lock(&mu_);
+      RETURN_IF_ERROR(CheckOpen());
+      for (auto& [tp, log] : logs_) logs.push_back(log.get());
+    }
     MaintenanceStats stats;
     absl::Status first_error;
     auto note = [&first_error](const absl::Status& s) {
       if (first_error.ok() && !s.ok()) first_error = s;
     };
-    for (auto& [tp, log] : logs_) {
+    for (Log* log : logs) {
       const int segments = log->num_segments();
       const Offset recovery_point = log->recovery_point();
       note(log->RollIfDue());
@@ -157,6 +166,7 @@ class LogManagerImpl final : public LogManager {
     }
     stop_.Notify();
     if (thread_.joinable()) thread_.join();
+    absl::MutexLock maintenance(&maintenance_mu_);  // a caller's round
     absl::MutexLock lock(&mu_);
     absl::Status result;
     for (auto& [tp, log] : logs_) {
@@ -186,6 +196,9 @@ class LogManagerImpl final : public LogManager {
   absl::Notification stop_;
   std::thread thread_;
 
+  // Held through a maintenance round, and by whatever must not overlap one
+  // (DeleteLog, Close). Taken before mu_, never after.
+  absl::Mutex maintenance_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   absl::Mutex mu_;
   std::map<TopicPartition, std::unique_ptr<Log>> logs_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
