@@ -65,7 +65,7 @@ struct AppendOptions {
 // AppendInfo describes what an Append wrote.
 struct AppendInfo {
   Offset first_offset = Offset(-1);  // base offset of the first batch
-  Offset last_offset;   // last offset of the last batch
+  Offset last_offset;                // last offset of the last batch
   int64_t max_timestamp_ms = -1;
   Offset offset_of_max_timestamp;
   // The broker time stamped on LogAppendTime batches; -1 for CreateTime.
