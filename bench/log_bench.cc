@@ -179,7 +179,7 @@ int64_t AppendIterations(int record_bytes, int records_per_batch) {
 
 // WarmUpPageCache writes and deletes one run's worth of bytes, once per
 // process, before the first append benchmark: the first GiB a process puts in
-// the page cache costs more than later ones (fresh pages), which would
+// the page cache was measured to cost more than later ones, which would
 // otherwise be charged to whichever benchmark happens to run first.
 void WarmUpPageCache() {
   [[maybe_unused]] static const bool done = [] {
@@ -337,19 +337,25 @@ void BM_LogRead(benchmark::State& state) {
       break;
     }
     size_t filled = 0;
+    absl::Status copied;
     for (const LogSlice& slice : read->slices) {
-      if (filled + slice.size > buffer.size())
+      if (filled + slice.size > buffer.size()) {
         buffer.resize(filled + slice.size);
+      }
       absl::StatusOr<std::string_view> got = slice.file->ReadAt(
           slice.position, static_cast<size_t>(slice.size), &buffer[filled]);
       if (!got.ok()) {
-        Fail(state, "read slice", got.status());
+        copied = got.status();
         break;
       }
       if (got->data() != &buffer[filled]) {
         std::memcpy(&buffer[filled], got->data(), got->size());
       }
       filled += got->size();
+    }
+    if (!copied.ok()) {
+      Fail(state, "read slice", copied);
+      break;
     }
     // The next read starts after the last whole batch returned.
     record::BatchIterator it(std::string_view(buffer.data(), filled));

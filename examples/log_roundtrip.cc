@@ -142,7 +142,9 @@ bool Write(const std::string& dir, const rill::LogConfig& config,
       rill::Log::Open({.dir = dir, .config = config});
   if (!Check(log.status(), "open")) return false;
   // A log left by an earlier run starts over at offset 0.
-  if ((*log)->log_end_offset() != Offset(0) &&
+  const bool empty = (*log)->log_start_offset() == Offset(0) &&
+                     (*log)->log_end_offset() == Offset(0);
+  if (!empty &&
       !Check((*log)->TruncateFullyAndStartAt(Offset(0)), "truncate")) {
     return false;
   }
