@@ -21,23 +21,8 @@
 #include "rill/log/log_config.h"
 #include "rill/record/record_batch.h"
 
-namespace rill {
+namespace rill::log_unit_test {
 namespace {
-
-using log_unit_test::AsStored;
-using log_unit_test::Batch;
-using log_unit_test::DecodeAll;
-using log_unit_test::Header;
-using log_unit_test::kDir;
-using log_unit_test::kStartMs;
-using log_unit_test::LogTest;
-using log_unit_test::OpenTestLog;
-using log_unit_test::ReadBytes;
-using log_unit_test::ReadEverything;
-using log_unit_test::Rec;
-using log_unit_test::SegmentName;
-using log_unit_test::SplitBatches;
-using log_unit_test::ValueBatch;
 
 // ------------------------------------------------------------ Retention
 
@@ -313,4 +298,4 @@ TEST_CASE("TruncateFullyAndStartAt empties the log and restarts its offsets",
 }
 
 }  // namespace
-}  // namespace rill
+}  // namespace rill::log_unit_test
