@@ -33,6 +33,11 @@ absl::StatusOr<std::string> ReadFileToString(FileSystem& fs,
   return contents;
 }
 
+absl::Status RemoveFileIfExists(FileSystem& fs, const std::string& path) {
+  absl::Status status = fs.RemoveFile(path);
+  return absl::IsNotFound(status) ? absl::OkStatus() : status;
+}
+
 absl::Status WriteFileAtomically(FileSystem& fs, const std::string& path,
                                  std::string_view contents) {
   const std::string tmp = absl::StrCat(path, ".tmp");

@@ -109,25 +109,13 @@ std::string CleanedPath(const std::string& dir, Offset base) {
                       kCleanedSuffix);
 }
 
-absl::Status RemoveIfExists(io::FileSystem& fs, const std::string& path) {
-  absl::Status s = fs.RemoveFile(path);
-  return absl::IsNotFound(s) ? absl::OkStatus() : s;
-}
-
 // SwapIn replaces the segments at `replaced` (the first is `base`) with the
 // complete swap file: the crash-safe tail of the protocol, shared by the
 // cleaner and by recovery.
 absl::Status SwapIn(io::FileSystem& fs, const std::string& dir, Offset base,
                     const std::vector<Offset>& replaced) {
   for (Offset old : replaced) {
-    if (old != base) {
-      RETURN_IF_ERROR(RemoveIfExists(
-          fs, io::JoinPath(dir, SegmentFileName(old, kLogFileSuffix))));
-    }
-    RETURN_IF_ERROR(RemoveIfExists(
-        fs, io::JoinPath(dir, SegmentFileName(old, kOffsetIndexSuffix))));
-    RETURN_IF_ERROR(RemoveIfExists(
-        fs, io::JoinPath(dir, SegmentFileName(old, kTimeIndexSuffix))));
+    RETURN_IF_ERROR(RemoveSegmentFiles(fs, dir, old, /*keep_log=*/old == base));
   }
   const std::string log =
       io::JoinPath(dir, SegmentFileName(base, kLogFileSuffix));
@@ -218,11 +206,11 @@ absl::StatusOr<std::vector<CleanedGroup>> SwapInCleanedSegments(
 absl::Status CompleteInterruptedSwaps(io::FileSystem& fs,
                                       const std::string& dir) {
   ASSIGN_OR_RETURN(std::vector<std::string> names, fs.ListDir(dir));
-  bool changed = false;
+  bool removed_cleaned = false;
   for (const std::string& name : names) {
     if (absl::EndsWith(name, kCleanedSuffix)) {
-      RETURN_IF_ERROR(RemoveIfExists(fs, io::JoinPath(dir, name)));
-      changed = true;
+      RETURN_IF_ERROR(io::RemoveFileIfExists(fs, io::JoinPath(dir, name)));
+      removed_cleaned = true;
     }
   }
   const std::string swap_suffix = absl::StrCat(kLogFileSuffix, kSwapSuffix);
@@ -239,11 +227,9 @@ absl::Status CompleteInterruptedSwaps(io::FileSystem& fs,
       std::optional<Offset> old = ParseSegmentFileName(other, kLogFileSuffix);
       if (old && *old > *base && old->value() <= last) replaced.push_back(*old);
     }
-    RETURN_IF_ERROR(SwapIn(fs, dir, *base, replaced));
-    changed = false;  // SwapIn synced the directory
+    RETURN_IF_ERROR(SwapIn(fs, dir, *base, replaced));  // syncs the directory
   }
-  if (changed) RETURN_IF_ERROR(fs.SyncDir(dir));
-  return absl::OkStatus();
+  return removed_cleaned ? fs.SyncDir(dir) : absl::OkStatus();
 }
 
 }  // namespace rill::log

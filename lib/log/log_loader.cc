@@ -96,10 +96,7 @@ absl::Status SegmentedLog::Load() {
     if (cut) {
       // Nothing after a damaged point can be trusted to follow it.
       for (size_t j = i + 1; j < bases.size(); ++j) {
-        ASSIGN_OR_RETURN(
-            std::unique_ptr<Segment> later,
-            Segment::Open(*fs_, dir_, bases[j], config_, now, false));
-        RETURN_IF_ERROR(later->RemoveFiles());
+        RETURN_IF_ERROR(RemoveSegmentFiles(*fs_, dir_, bases[j]));
         dir_dirty_ = true;
       }
       break;
@@ -111,17 +108,9 @@ absl::Status SegmentedLog::Load() {
   while (segments_.size() > 1 && active().empty() &&
          std::prev(segments_.end(), 2)->second->next_offset() <
              active().base_offset()) {
-    RETURN_IF_ERROR(active().RemoveFiles());
-    segments_.erase(std::prev(segments_.end()));
-    dir_dirty_ = true;
+    RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
   }
-  if (segments_.empty()) {
-    ASSIGN_OR_RETURN(
-        std::unique_ptr<Segment> seg,
-        Segment::Create(*fs_, dir_, checkpoint_start, config_, now));
-    segments_.emplace(seg->base_offset(), std::move(seg));
-    dir_dirty_ = true;
-  }
+  if (segments_.empty()) RETURN_IF_ERROR(AddSegment(checkpoint_start));
   log_start_offset_ = std::max(checkpoint_start, segments_.begin()->first);
   if (log_start_offset_ > log_end_locked()) {
     // Recovery lost data the log start had already passed.

@@ -31,6 +31,48 @@ absl::Status Corrupt(const std::string& path, uint64_t position,
 
 }  // namespace
 
+absl::StatusOr<StoredBatch> ReadStoredBatch(const io::File& file,
+                                            uint64_t position, uint64_t limit) {
+  char scratch[rf::kHeaderSize];
+  if (position + rf::kHeaderSize > limit) {
+    return absl::DataLossError("batch header past end of segment");
+  }
+  ASSIGN_OR_RETURN(std::string_view h,
+                   file.ReadAt(position, rf::kHeaderSize, scratch));
+  if (h.size() < rf::kHeaderSize) {
+    return absl::DataLossError("short read of batch header");
+  }
+  const int32_t length =
+      util::LoadBigEndian<int32_t>(h.data() + rf::kBatchLengthOffset);
+  const int32_t delta =
+      util::LoadBigEndian<int32_t>(h.data() + rf::kLastOffsetDeltaOffset);
+  if (length < rf::kMinBatchLength || delta < 0 ||
+      position + rf::kLogOverhead + static_cast<uint64_t>(length) > limit) {
+    return absl::DataLossError("bad batch length");
+  }
+  const int64_t base =
+      util::LoadBigEndian<int64_t>(h.data() + rf::kBaseOffsetOffset);
+  return StoredBatch{
+      .base_offset = base,
+      .last_offset = base + delta,
+      .max_timestamp_ms =
+          util::LoadBigEndian<int64_t>(h.data() + rf::kMaxTimestampOffset),
+      .position = position,
+      .size = static_cast<uint32_t>(rf::kLogOverhead + length),
+  };
+}
+
+absl::Status RemoveSegmentFiles(io::FileSystem& fs, const std::string& dir,
+                                Offset base, bool keep_log) {
+  auto remove = [&](std::string_view suffix) {
+    return io::RemoveFileIfExists(
+        fs, io::JoinPath(dir, SegmentFileName(base, suffix)));
+  };
+  if (!keep_log) RETURN_IF_ERROR(remove(kLogFileSuffix));
+  RETURN_IF_ERROR(remove(kOffsetIndexSuffix));
+  return remove(kTimeIndexSuffix);
+}
+
 std::string SegmentFileName(Offset base, std::string_view suffix) {
   return absl::StrFormat("%020d%s", base.value(),
                          absl::string_view(suffix.data(), suffix.size()));
@@ -133,43 +175,27 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
 }
 
 absl::StatusOr<StoredBatch> Segment::ReadBatchAt(uint64_t position) const {
-  char scratch[rf::kHeaderSize];
-  if (position + rf::kHeaderSize > size_) {
-    return Corrupt(log_path_, position, "batch header past end of segment");
+  absl::StatusOr<StoredBatch> batch = ReadStoredBatch(*file_, position, size_);
+  if (!batch.ok()) {
+    return util::Annotate(batch.status(),
+                          absl::StrCat(log_path_, " at byte ", position));
   }
-  ASSIGN_OR_RETURN(std::string_view h,
-                   file_->ReadAt(position, rf::kHeaderSize, scratch));
-  if (h.size() < rf::kHeaderSize) {
-    return Corrupt(log_path_, position, "short read of batch header");
+  return batch;
+}
+
+void Segment::TrackBatch(int64_t last_offset, int64_t max_timestamp_ms) {
+  if (first_batch_timestamp_ms_ < 0) {
+    first_batch_timestamp_ms_ = max_timestamp_ms;
   }
-  const int32_t length =
-      util::LoadBigEndian<int32_t>(h.data() + rf::kBatchLengthOffset);
-  const int32_t delta =
-      util::LoadBigEndian<int32_t>(h.data() + rf::kLastOffsetDeltaOffset);
-  if (length < rf::kMinBatchLength || delta < 0 ||
-      position + rf::kLogOverhead + static_cast<uint64_t>(length) > size_) {
-    return Corrupt(log_path_, position, "bad batch length");
+  if (max_timestamp_ms > max_timestamp_ms_) {
+    max_timestamp_ms_ = max_timestamp_ms;
+    offset_of_max_timestamp_ = last_offset;
   }
-  const int64_t base =
-      util::LoadBigEndian<int64_t>(h.data() + rf::kBaseOffsetOffset);
-  return StoredBatch{
-      .base_offset = base,
-      .last_offset = base + delta,
-      .max_timestamp_ms =
-          util::LoadBigEndian<int64_t>(h.data() + rf::kMaxTimestampOffset),
-      .position = position,
-      .size = static_cast<uint32_t>(rf::kLogOverhead + length),
-  };
+  next_offset_ = Offset(last_offset + 1);
 }
 
 void Segment::IndexBatch(const BatchMeta& batch, uint64_t position) {
-  if (first_batch_timestamp_ms_ < 0) {
-    first_batch_timestamp_ms_ = batch.max_timestamp_ms;
-  }
-  if (batch.max_timestamp_ms > max_timestamp_ms_) {
-    max_timestamp_ms_ = batch.max_timestamp_ms;
-    offset_of_max_timestamp_ = batch.last_offset;
-  }
+  TrackBatch(batch.last_offset, batch.max_timestamp_ms);
   if (bytes_since_index_entry_ >=
           static_cast<uint64_t>(index_interval_bytes_) &&
       position > 0 && !offset_index_.full() && !time_index_.full()) {
@@ -185,7 +211,6 @@ void Segment::IndexBatch(const BatchMeta& batch, uint64_t position) {
     bytes_since_index_entry_ = 0;
   }
   bytes_since_index_entry_ += batch.size;
-  next_offset_ = Offset(batch.last_offset + 1);
 }
 
 absl::Status Segment::Append(std::string_view bytes,
@@ -207,14 +232,7 @@ absl::Status Segment::ScanFrom(uint64_t position) {
     if (batch.base_offset < next_offset_.value()) {
       return Corrupt(log_path_, position, "offsets go backwards");
     }
-    if (first_batch_timestamp_ms_ < 0) {
-      first_batch_timestamp_ms_ = batch.max_timestamp_ms;
-    }
-    if (batch.max_timestamp_ms > max_timestamp_ms_) {
-      max_timestamp_ms_ = batch.max_timestamp_ms;
-      offset_of_max_timestamp_ = batch.last_offset;
-    }
-    next_offset_ = Offset(batch.last_offset + 1);
+    TrackBatch(batch.last_offset, batch.max_timestamp_ms);
     position += batch.size;
   }
   return absl::OkStatus();
@@ -229,76 +247,43 @@ absl::StatusOr<uint64_t> Segment::Recover() {
   first_batch_timestamp_ms_ = -1;
   bytes_since_index_entry_ = 0;
 
-  const uint64_t file_size = file_->Size();
   uint64_t position = 0;  // start of the first batch not yet accepted
+  // Accept indexes the next batch if its CRC is good and its offsets follow.
+  auto accept = [&](const record::RecordBatchView& batch) {
+    const record::RecordBatchHeader& h = batch.header();
+    if (!batch.VerifyCrc().ok() || h.base_offset < next_offset_.value() ||
+        !FitsOffset(h.last_offset())) {
+      return false;
+    }
+    IndexBatch({.base_offset = h.base_offset,
+                .last_offset = h.last_offset(),
+                .max_timestamp_ms = h.max_timestamp,
+                .size = static_cast<uint32_t>(h.total_size())},
+               position);
+    position += h.total_size();
+    return true;
+  };
+
+  const uint64_t file_size = file_->Size();
+  size_t want = kScanChunkBytes;
   std::string scratch;
   while (position < file_size) {
-    size_t want = std::min<uint64_t>(kScanChunkBytes, file_size - position);
-    scratch.resize(want);
+    const uint64_t start = position;
+    scratch.resize(std::min<uint64_t>(want, file_size - start));
     ASSIGN_OR_RETURN(std::string_view chunk,
-                     file_->ReadAt(position, want, scratch.data()));
+                     file_->ReadAt(start, scratch.size(), scratch.data()));
     record::BatchIterator it(chunk);
     bool bad = false;
-    while (it.Next()) {
-      const record::RecordBatchHeader& h = it.batch().header();
-      if (!it.batch().VerifyCrc().ok() ||
-          h.base_offset < next_offset_.value() ||
-          !FitsOffset(h.last_offset())) {
-        bad = true;
-        break;
-      }
-      IndexBatch({.base_offset = h.base_offset,
-                  .last_offset = h.last_offset(),
-                  .max_timestamp_ms = h.max_timestamp,
-                  .size = static_cast<uint32_t>(h.total_size())},
-                 position + it.position());
+    while (!bad && it.Next()) bad = !accept(it.batch());
+    if (bad || !it.status().ok() || chunk.empty()) break;  // the log ends here
+    want = kScanChunkBytes;
+    if (!it.truncated_tail()) continue;
+    if (start + chunk.size() >= file_size) break;  // a batch torn at the end
+    if (position == start) {
+      // One batch larger than a chunk: read it whole next round.
+      want = rf::kLogOverhead + util::LoadBigEndian<int32_t>(
+                                    chunk.data() + rf::kBatchLengthOffset);
     }
-    if (bad) {
-      position += it.position();  // the bad batch and all after it go
-      break;
-    }
-    position += it.consumed();
-    if (!it.status().ok()) break;
-    if (it.truncated_tail()) {
-      // A batch straddles the chunk end: read it whole, unless it runs past
-      // the end of the file (a torn write).
-      if (chunk.size() - it.consumed() < rf::kLogOverhead) {
-        if (position + rf::kLogOverhead > file_size) break;
-      }
-      char len_buf[rf::kLogOverhead];
-      ASSIGN_OR_RETURN(std::string_view prefix,
-                       file_->ReadAt(position, rf::kLogOverhead, len_buf));
-      if (prefix.size() < rf::kLogOverhead) break;
-      const int32_t length =
-          util::LoadBigEndian<int32_t>(prefix.data() + rf::kBatchLengthOffset);
-      if (length < rf::kMinBatchLength ||
-          position + rf::kLogOverhead + static_cast<uint64_t>(length) >
-              file_size) {
-        break;
-      }
-      if (rf::kLogOverhead + static_cast<uint64_t>(length) > want) {
-        // Larger than a chunk: read exactly this batch next round.
-        scratch.resize(rf::kLogOverhead + length);
-        ASSIGN_OR_RETURN(
-            std::string_view whole,
-            file_->ReadAt(position, scratch.size(), scratch.data()));
-        record::BatchIterator one(whole);
-        if (!one.Next() || !one.batch().VerifyCrc().ok() ||
-            one.batch().header().base_offset < next_offset_.value() ||
-            !FitsOffset(one.batch().header().last_offset())) {
-          break;
-        }
-        const record::RecordBatchHeader& h = one.batch().header();
-        IndexBatch({.base_offset = h.base_offset,
-                    .last_offset = h.last_offset(),
-                    .max_timestamp_ms = h.max_timestamp,
-                    .size = static_cast<uint32_t>(h.total_size())},
-                   position);
-        position += h.total_size();
-      }
-      continue;
-    }
-    if (it.consumed() == 0) break;  // nothing parsable left
   }
   const uint64_t cut = file_size - position;
   if (cut > 0) RETURN_IF_ERROR(file_->Truncate(position));
@@ -446,24 +431,18 @@ absl::StatusOr<int64_t> LastOffsetInFile(const io::File& file) {
   const uint64_t size = file.Size();
   uint64_t position = 0;
   int64_t last = -1;
-  char scratch[rf::kHeaderSize];
-  while (position + rf::kHeaderSize <= size) {
-    ASSIGN_OR_RETURN(std::string_view h,
-                     file.ReadAt(position, rf::kHeaderSize, scratch));
-    if (h.size() < rf::kHeaderSize) break;
-    const int32_t length =
-        util::LoadBigEndian<int32_t>(h.data() + rf::kBatchLengthOffset);
-    if (length < rf::kMinBatchLength) break;
-    last = util::LoadBigEndian<int64_t>(h.data() + rf::kBaseOffsetOffset) +
-           util::LoadBigEndian<int32_t>(h.data() + rf::kLastOffsetDeltaOffset);
-    position += rf::kLogOverhead + static_cast<uint64_t>(length);
+  while (position < size) {
+    absl::StatusOr<StoredBatch> batch = ReadStoredBatch(file, position, size);
+    if (absl::IsDataLoss(batch.status())) break;  // a torn tail ends it
+    if (!batch.ok()) return batch.status();
+    last = batch->last_offset;
+    position += batch->size;
   }
   return last;
 }
 
 absl::Status Segment::RemoveFiles() {
-  absl::Status s = fs_.RemoveFile(log_path_);
-  if (!s.ok() && !absl::IsNotFound(s)) return s;
+  RETURN_IF_ERROR(io::RemoveFileIfExists(fs_, log_path_));
   RETURN_IF_ERROR(offset_index_.Remove(fs_));
   return time_index_.Remove(fs_);
 }

@@ -121,7 +121,11 @@ class Segment {
           const LogConfig& config, int64_t now_ms,
           std::shared_ptr<io::File> file);
 
-  // IndexBatch adds index entries for a batch appended at `position`.
+  // TrackBatch notes a batch in the segment's first and largest timestamps
+  // and its next offset.
+  void TrackBatch(int64_t last_offset, int64_t max_timestamp_ms);
+  // IndexBatch tracks a batch appended at `position` and adds index entries
+  // every index.interval.bytes.
   void IndexBatch(const BatchMeta& batch, uint64_t position);
   // ScanFrom walks stored batch headers from `position` to the end of the
   // file, updating next offset and largest timestamp. kDataLoss if a header
@@ -148,6 +152,17 @@ class Segment {
   int64_t first_batch_timestamp_ms_ = -1;
   uint64_t bytes_since_index_entry_ = 0;
 };
+
+// ReadStoredBatch reads the header of the batch at `position` of a segment
+// file whose first `limit` bytes hold batches. kDataLoss if it is not whole.
+absl::StatusOr<StoredBatch> ReadStoredBatch(const io::File& file,
+                                            uint64_t position, uint64_t limit);
+
+// RemoveSegmentFiles deletes the files of the segment at `base` by name
+// (missing ones are fine); with `keep_log` the .log stays, because a swap is
+// about to replace it.
+absl::Status RemoveSegmentFiles(io::FileSystem& fs, const std::string& dir,
+                                Offset base, bool keep_log = false);
 
 // LastOffsetInFile walks the batch headers of a segment file and returns
 // the last offset it holds, or -1 if it holds no batch.

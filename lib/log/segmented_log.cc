@@ -256,36 +256,39 @@ bool SegmentedLog::RollDue(int64_t now_ms) const {
   return !seg.empty() && now_ms - seg.rolling_base_ms() >= config_.segment_ms;
 }
 
+absl::Status SegmentedLog::AddSegment(Offset base) {
+  auto seg = Segment::Create(*fs_, dir_, base, config_, clock_->NowMs());
+  if (!seg.ok()) return seg.status();
+  dir_dirty_ = true;
+  segments_.emplace(base, std::move(*seg));
+  return absl::OkStatus();
+}
+
+absl::Status SegmentedLog::RemoveSegment(SegmentMap::iterator it) {
+  std::shared_ptr<Segment> seg = std::move(it->second);
+  segments_.erase(it);
+  dir_dirty_ = true;
+  absl::Status removed = seg->RemoveFiles();
+  // The map no longer matches the directory: refuse further writes.
+  return removed.ok() ? removed : Fail(removed);
+}
+
 absl::Status SegmentedLog::RollLocked() {
   Segment& old = active();
   if (old.empty()) return absl::OkStatus();
   RETURN_IF_ERROR(old.SealIndexes());
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<Segment> seg,
-      Segment::Create(*fs_, dir_, old.next_offset(), config_, clock_->NowMs()));
-  dir_dirty_ = true;
-  segments_.emplace(seg->base_offset(), std::move(seg));
-  return absl::OkStatus();
+  return AddSegment(old.next_offset());
 }
 
 absl::Status SegmentedLog::ResetActiveAt(Offset base) {
-  // Only an empty active segment may move; a full one is rolled first.
+  // A non-empty active segment stays and a new one starts at `base`; an
+  // empty one is replaced.
   if (!active().empty()) {
-    ASSIGN_OR_RETURN(
-        std::unique_ptr<Segment> seg,
-        Segment::Create(*fs_, dir_, base, config_, clock_->NowMs()));
     RETURN_IF_ERROR(active().SealIndexes());
-    dir_dirty_ = true;
-    segments_.emplace(seg->base_offset(), std::move(seg));
-    return absl::OkStatus();
+    return AddSegment(base);
   }
-  std::shared_ptr<Segment> empty = segments_.rbegin()->second;
-  segments_.erase(std::prev(segments_.end()));
-  RETURN_IF_ERROR(empty->RemoveFiles());
-  ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg,
-                   Segment::Create(*fs_, dir_, base, config_, clock_->NowMs()));
-  dir_dirty_ = true;
-  segments_.emplace(seg->base_offset(), std::move(seg));
+  RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
+  RETURN_IF_ERROR(AddSegment(base));
   if (segments_.size() == 1) log_start_offset_ = base;
   return absl::OkStatus();
 }
@@ -365,11 +368,7 @@ absl::StatusOr<int> SegmentedLog::DeleteOldestSegments(int count) {
     count = static_cast<int>(segments_.size()) - 1;
   }
   for (int i = 0; i < count; ++i) {
-    std::shared_ptr<Segment> seg = segments_.begin()->second;
-    segments_.erase(segments_.begin());
-    dir_dirty_ = true;
-    absl::Status removed = seg->RemoveFiles();
-    if (!removed.ok()) return Fail(removed);
+    RETURN_IF_ERROR(RemoveSegment(segments_.begin()));
   }
   const Offset first = segments_.begin()->first;
   log_start_offset_ = std::max(log_start_offset_, first);
@@ -435,15 +434,10 @@ absl::Status SegmentedLog::AdvanceLogStartOffset(Offset offset) {
 absl::Status SegmentedLog::ResetTo(Offset offset) {
   ++truncations_;
   while (!segments_.empty()) {
-    std::shared_ptr<Segment> seg = segments_.rbegin()->second;
-    segments_.erase(std::prev(segments_.end()));
-    dir_dirty_ = true;
-    absl::Status removed = seg->RemoveFiles();
-    if (!removed.ok()) return Fail(removed);
+    RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
   }
-  auto seg = Segment::Create(*fs_, dir_, offset, config_, clock_->NowMs());
-  if (!seg.ok()) return Fail(seg.status());
-  segments_.emplace(offset, std::move(*seg));
+  absl::Status added = AddSegment(offset);
+  if (!added.ok()) return Fail(added);
   log_start_offset_ = offset;
   recovery_point_ = offset;
   clean_up_to_ = offset;
@@ -462,11 +456,7 @@ absl::Status SegmentedLog::TruncateTo(Offset offset) {
   }
   ++truncations_;
   while (segments_.rbegin()->first >= offset) {
-    std::shared_ptr<Segment> seg = segments_.rbegin()->second;
-    segments_.erase(std::prev(segments_.end()));
-    dir_dirty_ = true;
-    absl::Status removed = seg->RemoveFiles();
-    if (!removed.ok()) return Fail(removed);
+    RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
   }
   // The removals must be durable before the cut: otherwise a power loss
   // could bring back later segments after a truncated one, leaving a gap.

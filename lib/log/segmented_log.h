@@ -78,6 +78,12 @@ class SegmentedLog final : public Log {
   // Fail records a write error that left the files in an unknown state.
   absl::Status Fail(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // AddSegment creates an empty segment at `base` (the new active one).
+  absl::Status AddSegment(Offset base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // RemoveSegment drops a segment from the map and deletes its files; a
+  // failed delete fails the log.
+  absl::Status RemoveSegment(SegmentMap::iterator it)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool RollDue(int64_t now_ms) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

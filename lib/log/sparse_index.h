@@ -127,8 +127,7 @@ class SparseIndex {
   // Remove deletes the index file (missing is fine).
   absl::Status Remove(io::FileSystem& fs) {
     file_.reset();
-    absl::Status s = fs.RemoveFile(path_);
-    return absl::IsNotFound(s) ? absl::OkStatus() : s;
+    return io::RemoveFileIfExists(fs, path_);
   }
 
  private:

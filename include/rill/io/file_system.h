@@ -121,6 +121,9 @@ std::shared_ptr<FileSystem> NewMemFileSystem();
 absl::StatusOr<std::string> ReadFileToString(FileSystem& fs,
                                              const std::string& path);
 
+// RemoveFileIfExists unlinks `path`; a missing file is not an error.
+absl::Status RemoveFileIfExists(FileSystem& fs, const std::string& path);
+
 // WriteFileAtomically replaces `path` with `contents` so that after a crash
 // the file holds either the old or the new contents: write "<path>.tmp",
 // sync it, rename it over `path`, sync the directory.
