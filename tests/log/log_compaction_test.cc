@@ -96,7 +96,7 @@ TEST_CASE("Compaction keeps the latest record of every key at its offset",
   CHECK(DecodeAll(ReadEverything(*t.log)) == t.Expected(true));
   // Every batch keeps its base offset, last offset and leader epoch.
   for (const std::string& batch : SplitBatches(ReadEverything(*t.log))) {
-    const record::RecordBatchHeader h = Header(batch);
+    const record::RecordBatchHeader h = BatchHeaderOf(batch);
     CHECK(h.base_offset % 2 == 0);
     CHECK(h.last_offset_delta == 1);
     CHECK(h.partition_leader_epoch == -1);
@@ -269,7 +269,7 @@ TEST_CASE("Retention deletes expired segments after compaction emptied one",
   for (int64_t base : t.SegmentBases()) {
     ASSIGN_OR_REQUIRE(
         std::string contents,
-        io::ReadFileToString(*t.fs, io::JoinPath(kDir, SegmentName(base))));
+        io::ReadFileToString(*t.fs, io::JoinPath(kDir, SegmentFileName(base))));
     layout +=
         std::to_string(base) + ":" + std::to_string(contents.size()) + " ";
   }

@@ -92,7 +92,7 @@ TEST_CASE("With LogAppendTime the log stamps batches with the broker's clock",
   CHECK(info.max_timestamp_ms == kStartMs + 12'345);
 
   const std::string read = ReadEverything(*t.log);
-  const record::RecordBatchHeader h = Header(read);
+  const record::RecordBatchHeader h = BatchHeaderOf(read);
   CHECK(h.timestamp_type() == record::TimestampType::kLogAppendTime);
   CHECK(h.max_timestamp == kStartMs + 12'345);
   std::vector<Rec> records = DecodeAll(read);  // checks the new CRC
@@ -119,14 +119,14 @@ TEST_CASE("With CreateTime the log keeps the producer's timestamps", "[log]") {
   ASSIGN_OR_REQUIRE(AppendInfo info, t.log->Append(batch));
   CHECK(info.log_append_time_ms == -1);
   CHECK(info.max_timestamp_ms == 222);
-  CHECK(ReadEverything(*t.log) == AsStored(batch, 0));
+  CHECK(ReadEverything(*t.log) == WithOffsetAndEpoch(batch, 0));
 }
 
 // ------------------------------------------------------ Follower appends
 
 // FollowerBatch is a batch as a leader stored it: base offset and epoch set.
 std::string FollowerBatch(int64_t base, int count, int32_t epoch = 5) {
-  return AsStored(ValueBatch(count, kStartMs), base, epoch);
+  return WithOffsetAndEpoch(ValueBatch(count, kStartMs), base, epoch);
 }
 
 TEST_CASE("A follower append keeps the batches' offsets and epochs", "[log]") {
@@ -370,7 +370,7 @@ TEST_CASE("A log on the POSIX file system survives Close and reopen", "[log]") {
     for (int i = 0; i < 12; ++i) {
       const std::string batch = ValueBatch(3, kStartMs + i);
       REQUIRE_OK(log->Append(batch));
-      expected += AsStored(batch, 3 * i);
+      expected += WithOffsetAndEpoch(batch, 3 * i);
     }
     REQUIRE(log->num_segments() > 1);
     REQUIRE_OK(log->Close());

@@ -58,7 +58,7 @@ struct LogTest {
     const int64_t base = log->log_end_offset().value();
     ASSIGN_OR_REQUIRE(AppendInfo info, log->Append(batch));
     REQUIRE(info.first_offset == Offset(base));
-    stored.push_back(AsStored(batch, base));
+    stored.push_back(WithOffsetAndEpoch(batch, base));
     return info;
   }
 
@@ -90,12 +90,6 @@ struct LogTest {
     return exists;
   }
 };
-
-// SegmentName is the .log file name of the segment at `base`.
-inline std::string SegmentName(int64_t base) {
-  const std::string digits = std::to_string(base);
-  return std::string(20 - digits.size(), '0') + digits + ".log";
-}
 
 }  // namespace rill::log_unit_test
 

@@ -154,7 +154,7 @@ TEST_CASE(
   t.AppendRecords(1);
   ASSIGN_OR_REQUIRE(int deleted, t.log->EnforceRetention());
   REQUIRE(deleted == 1);
-  REQUIRE_FALSE(t.FileExists(SegmentName(0)));
+  REQUIRE_FALSE(t.FileExists(SegmentFileName(0)));
   CHECK(t.log->Read(Offset(0), {}).status().code() ==
         absl::StatusCode::kOutOfRange);
 

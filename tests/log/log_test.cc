@@ -64,7 +64,7 @@ TEST_CASE(
   // Byte for byte the producer's batches, but for the two rewritten fields
   // (both outside the CRC, so the CRC still holds).
   const std::string read = ReadEverything(*t.log);
-  CHECK(read == AsStored(a, 0, 7) + AsStored(b, 3, 8));
+  CHECK(read == WithOffsetAndEpoch(a, 0, 7) + WithOffsetAndEpoch(b, 3, 8));
   std::vector<Rec> records = DecodeAll(read);
   REQUIRE(records.size() == 8);
   for (size_t i = 0; i < records.size(); ++i) {
@@ -86,7 +86,7 @@ TEST_CASE("Append rewrites a mutable buffer in place instead of copying it",
                     t.log->Append(std::span<char>(batch.data(), batch.size()),
                                   {.leader_epoch = LeaderEpoch(3)}));
   CHECK(info.first_offset == Offset(4));
-  CHECK(batch == AsStored(original, 4, 3));
+  CHECK(batch == WithOffsetAndEpoch(original, 4, 3));
 }
 
 TEST_CASE("Append of concatenated batches stores them at consecutive offsets",
@@ -105,8 +105,9 @@ TEST_CASE("Append of concatenated batches stores them at consecutive offsets",
   CHECK(info.bytes == static_cast<int64_t>(a.size() + b.size() + c.size()));
   CHECK(info.max_timestamp_ms == kStartMs + 5);
   CHECK(t.log->log_end_offset() == Offset(10));
-  CHECK(ReadEverything(*t.log) ==
-        t.stored[0] + AsStored(a, 2) + AsStored(b, 5) + AsStored(c, 6));
+  CHECK(ReadEverything(*t.log) == t.stored[0] + WithOffsetAndEpoch(a, 2) +
+                                      WithOffsetAndEpoch(b, 5) +
+                                      WithOffsetAndEpoch(c, 6));
 }
 
 TEST_CASE("Append rejects invalid input and leaves the log unchanged",
@@ -313,14 +314,15 @@ TEST_CASE(
   for (size_t i = 0; i < bases.size(); ++i) {
     ASSIGN_OR_REQUIRE(
         std::string contents,
-        io::ReadFileToString(*t.fs, io::JoinPath(kDir, SegmentName(bases[i]))));
+        io::ReadFileToString(*t.fs,
+                             io::JoinPath(kDir, SegmentFileName(bases[i]))));
     INFO("segment " << bases[i]);
     CHECK(contents.size() <= 1000);
     if (i + 1 < bases.size()) {
       CHECK(contents.size() + t.stored[0].size() > 1000);
       // Each segment starts where the previous one ended.
       CHECK(bases[i + 1] ==
-            Header(SplitBatches(contents).back()).last_offset() + 1);
+            BatchHeaderOf(SplitBatches(contents).back()).last_offset() + 1);
     }
     total += static_cast<int64_t>(contents.size());
   }

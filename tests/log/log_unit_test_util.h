@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "log/log_test_util.h"
 #include "rill/clock.h"
 #include "rill/io/file_system.h"
 #include "rill/log/log.h"
@@ -27,6 +28,10 @@
 
 namespace rill::log_unit_test {
 using ::rill::test::StatusText;
+// Shared with the model and crash tests.
+using log_test::BatchHeaderOf;
+using log_test::SegmentFileName;
+using log_test::WithOffsetAndEpoch;
 
 // Rec is a record with owned bytes; `offset` is filled in when decoding.
 struct Rec {
@@ -72,22 +77,6 @@ inline std::string ValueBatch(int count, int64_t timestamp_ms,
                        .value = std::move(value)});
   }
   return Batch(records);
-}
-
-// Header parses the header of the batch at the start of `bytes`.
-inline record::RecordBatchHeader Header(std::string_view bytes) {
-  absl::StatusOr<record::RecordBatchView> view =
-      record::RecordBatchView::Parse(bytes);
-  REQUIRE_OK(view);
-  return view->header();
-}
-
-// AsStored is `batch` with the two fields a leader's append rewrites.
-inline std::string AsStored(std::string batch, int64_t base_offset,
-                            int32_t leader_epoch = -1) {
-  record::SetBaseOffset(batch.data(), base_offset);
-  record::SetPartitionLeaderEpoch(batch.data(), leader_epoch);
-  return batch;
 }
 
 // SplitBatches splits concatenated whole batches, requiring well-formed
@@ -155,7 +144,7 @@ inline std::string ReadFrom(Log& log, Offset offset) {
     std::string bytes = ReadBytes(log, offset);
     REQUIRE_FALSE(bytes.empty());
     std::vector<std::string> batches = SplitBatches(bytes);
-    offset = Offset(Header(batches.back()).last_offset() + 1);
+    offset = Offset(BatchHeaderOf(batches.back()).last_offset() + 1);
     all += bytes;
   }
   return all;

@@ -21,11 +21,11 @@
 namespace rill::log {
 namespace {
 
-using log_unit_test::AsStored;
 using log_unit_test::Batch;
+using log_unit_test::BatchHeaderOf;
 using log_unit_test::DecodeAll;
-using log_unit_test::Header;
 using log_unit_test::Rec;
+using log_unit_test::WithOffsetAndEpoch;
 
 constexpr char kDir[] = "/seg";
 constexpr int64_t kBase = 100;
@@ -86,11 +86,11 @@ struct SegmentTest {
            .key = "key-" + std::to_string(next() + j),
            .value = std::string(40, static_cast<char>('a' + j % 26))});
     }
-    return AppendBytes(AsStored(Batch(records), next()));
+    return AppendBytes(WithOffsetAndEpoch(Batch(records), next()));
   }
 
   const Appended& AppendBytes(std::string bytes) {
-    const record::RecordBatchHeader h = Header(bytes);
+    const record::RecordBatchHeader h = BatchHeaderOf(bytes);
     const BatchMeta meta{.base_offset = h.base_offset,
                          .last_offset = h.last_offset(),
                          .max_timestamp_ms = h.max_timestamp,
@@ -287,8 +287,9 @@ TEST_CASE("Segment Append of several batches at once indexes each", "[log]") {
   std::vector<BatchMeta> metas;
   int64_t next = kBase;
   for (int i = 0; i < 6; ++i) {
-    std::string b = AsStored(log_unit_test::ValueBatch(2, kNowMs + i), next);
-    const record::RecordBatchHeader h = Header(b);
+    std::string b =
+        WithOffsetAndEpoch(log_unit_test::ValueBatch(2, kNowMs + i), next);
+    const record::RecordBatchHeader h = BatchHeaderOf(b);
     metas.push_back({.base_offset = h.base_offset,
                      .last_offset = h.last_offset(),
                      .max_timestamp_ms = h.max_timestamp,
@@ -405,8 +406,8 @@ TEST_CASE("Segment Recover cuts a partial batch off the tail", "[log]") {
   const std::string index = t.FileContents(kOffsetIndexSuffix);
   const std::string time_index = t.FileContents(kTimeIndexSuffix);
 
-  const std::string extra =
-      AsStored(log_unit_test::ValueBatch(3, kNowMs + 99'999), good_next);
+  const std::string extra = WithOffsetAndEpoch(
+      log_unit_test::ValueBatch(3, kNowMs + 99'999), good_next);
   size_t cut = 0;
   SECTION("most of a batch") { cut = extra.size() - 1; }
   SECTION("half a batch") { cut = extra.size() / 2; }
@@ -461,8 +462,8 @@ TEST_CASE("Segment Recover cuts the log where offsets go backwards", "[log]") {
   const uint64_t good_size = t.segment->size();
   const int64_t good_next = t.segment->next_offset().value();
   // A batch that repeats offsets already in the segment.
-  std::string repeat =
-      AsStored(log_unit_test::ValueBatch(2, kNowMs), t.batches[2].base_offset);
+  std::string repeat = WithOffsetAndEpoch(log_unit_test::ValueBatch(2, kNowMs),
+                                          t.batches[2].base_offset);
   t.WriteFile(kLogFileSuffix, t.AllBytes() + repeat);
   t.Reopen(/*trust_indexes=*/false);
   ASSIGN_OR_REQUIRE(uint64_t removed, t.segment->Recover());
