@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "log/cleaner.h"
 #include "log/format.h"
@@ -15,18 +16,18 @@ namespace {
 using record::BatchIterator;
 using record::RecordBatchHeader;
 
-// Validated reports one checked batch of an Append, by position.
-struct Validated {
-  size_t position;
-  RecordBatchHeader header;
-};
+// BatchList describes the batches of one append, back to back; most appends
+// hold one, so they live inline.
+using BatchList = absl::InlinedVector<BatchMeta, 4>;
 
 // ValidateBatches checks every batch of an append request before anything
-// is written (Kafka's LogValidator, the parts that belong to the log).
-absl::StatusOr<std::vector<Validated>> ValidateBatches(std::string_view bytes,
-                                                       const LogConfig& config,
-                                                       bool assign_offsets) {
-  std::vector<Validated> batches;
+// is written (Kafka's LogValidator, the parts that belong to the log), and
+// adds up their records.
+absl::StatusOr<BatchList> ValidateBatches(std::string_view bytes,
+                                          const LogConfig& config,
+                                          bool assign_offsets,
+                                          int64_t* record_count) {
+  BatchList batches;
   BatchIterator it(bytes);
   while (it.Next()) {
     const RecordBatchHeader& h = it.batch().header();
@@ -44,14 +45,19 @@ absl::StatusOr<std::vector<Validated>> ValidateBatches(std::string_view bytes,
     if (!assign_offsets && h.records_count > h.last_offset_delta + 1) {
       return absl::InvalidArgumentError("more records than offsets in batch");
     }
-    batches.push_back({it.position(), h});
+    *record_count += h.records_count;
+    batches.push_back({.base_offset = h.base_offset,
+                       .last_offset = h.last_offset(),
+                       .max_timestamp_ms = h.max_timestamp,
+                       .size = static_cast<uint32_t>(h.total_size())});
   }
   RETURN_IF_ERROR(it.status());
   if (it.truncated_tail() || it.consumed() != bytes.size()) {
     return absl::InvalidArgumentError("append holds a partial batch");
   }
-  if (batches.empty())
+  if (batches.empty()) {
     return absl::InvalidArgumentError("append holds no batch");
+  }
   return batches;
 }
 
@@ -83,44 +89,41 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
   const std::string_view bytes(batches.data(), batches.size());
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritable());
-  ASSIGN_OR_RETURN(std::vector<Validated> valid,
-                   ValidateBatches(bytes, config_, options.assign_offsets));
+  AppendInfo info;
+  ASSIGN_OR_RETURN(BatchList metas,
+                   ValidateBatches(bytes, config_, options.assign_offsets,
+                                   &info.record_count));
   const int64_t now = clock_->NowMs();
   const bool log_append_time =
       config_.message_timestamp_type == record::TimestampType::kLogAppendTime;
 
-  AppendInfo info;
-  std::vector<BatchMeta> metas;
-  metas.reserve(valid.size());
   int64_t next = log_end_locked().value();
-  for (Validated& v : valid) {
-    RecordBatchHeader& h = v.header;
-    char* batch = batches.data() + v.position;
+  size_t position = 0;  // of the batch, within `batches`
+  for (BatchMeta& b : metas) {
+    char* batch = batches.data() + position;
+    position += b.size;
     if (options.assign_offsets) {
+      const int64_t delta = b.last_offset - b.base_offset;
       record::SetBaseOffset(batch, next);
       record::SetPartitionLeaderEpoch(batch, options.leader_epoch.value());
-      h.base_offset = next;
+      b.base_offset = next;
+      b.last_offset = next + delta;
       if (log_append_time) {
-        record::SetLogAppendTime(batch, h.total_size(), now);
-        h.max_timestamp = now;
+        record::SetLogAppendTime(batch, b.size, now);
+        b.max_timestamp_ms = now;
       }
-    } else if (h.base_offset < next) {
+    } else if (b.base_offset < next) {
       return absl::FailedPreconditionError(
-          absl::StrCat("follower append at offset ", h.base_offset,
+          absl::StrCat("follower append at offset ", b.base_offset,
                        " does not continue the log ending at ", next));
     }
-    next = h.last_offset() + 1;
-    if (metas.empty()) info.first_offset = Offset(h.base_offset);
-    if (h.max_timestamp > info.max_timestamp_ms || metas.empty()) {
-      info.max_timestamp_ms = h.max_timestamp;
-      info.offset_of_max_timestamp = Offset(h.last_offset());
+    next = b.last_offset + 1;
+    if (&b == &metas.front() || b.max_timestamp_ms > info.max_timestamp_ms) {
+      info.max_timestamp_ms = b.max_timestamp_ms;
+      info.offset_of_max_timestamp = Offset(b.last_offset);
     }
-    info.record_count += h.records_count;
-    metas.push_back({.base_offset = h.base_offset,
-                     .last_offset = h.last_offset(),
-                     .max_timestamp_ms = h.max_timestamp,
-                     .size = static_cast<uint32_t>(h.total_size())});
   }
+  info.first_offset = Offset(metas.front().base_offset);
   info.last_offset = Offset(next - 1);
   info.batch_count = static_cast<int32_t>(metas.size());
   info.bytes = static_cast<int64_t>(bytes.size());
