@@ -56,5 +56,36 @@ TEST_CASE("DefaultClock is a system clock usable through the interface",
   CHECK(b >= a - 1'000);  // tolerate small wall-clock steps
 }
 
+TEST_CASE("ManualClock runs its observers after every move", "[util]") {
+  ManualClock clock(0);
+  std::vector<int64_t> seen;
+  const uint64_t id =
+      clock.AddObserver([&] { seen.push_back(clock.NowMs()); });
+  CHECK(id != 0);
+  clock.AdvanceMs(10);
+  clock.SetMs(100);
+  clock.RemoveObserver(id);
+  clock.AdvanceMs(1);
+  CHECK(seen == std::vector<int64_t>{10, 100});
+}
+
+TEST_CASE("An observer may remove itself while it runs", "[util]") {
+  ManualClock clock;
+  uint64_t id = 0;
+  int calls = 0;
+  id = clock.AddObserver([&] {
+    ++calls;
+    clock.RemoveObserver(id);
+  });
+  clock.AdvanceMs(1);
+  clock.AdvanceMs(1);
+  CHECK(calls == 1);
+}
+
+TEST_CASE("SystemClock has no observers: it moves by itself", "[util]") {
+  SystemClock clock;
+  CHECK(clock.AddObserver([] {}) == 0);
+}
+
 }  // namespace
 }  // namespace rill
