@@ -1,0 +1,329 @@
+#include "broker/broker_impl.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "broker/meta_properties.h"
+#include "broker/topic_name.h"
+#include "rill/error.h"
+#include "util/status_macros.h"
+
+namespace rill::broker {
+namespace {
+
+// Where an in-memory broker keeps its files on its private file system.
+constexpr char kInMemoryDataDir[] = "/rill";
+constexpr char kMetadataDir[] = "__rill_metadata";
+// producer.id.expiration.check.interval.ms (Kafka's default).
+constexpr int64_t kProducerExpirationCheckIntervalMs = 600'000;
+
+std::shared_ptr<io::FileSystem> ChooseFileSystem(const BrokerOptions& o) {
+  if (o.fs) return o.fs;
+  return o.data_dir.empty() ? io::NewMemFileSystem()
+                            : io::NewPosixFileSystem();
+}
+
+absl::Status UnknownPartition(const TopicPartition& tp) {
+  return MakeError(ErrorReason::kUnknownTopicOrPartition,
+                   absl::StrCat("this broker has no partition ", tp.ToString()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Broker>> BrokerImpl::Open(
+    BrokerOptions options) {
+  if (options.num_partitions < 1 || options.default_replication_factor < 1 ||
+      options.offsets_topic_num_partitions < 1) {
+    return absl::InvalidArgumentError(
+        "num.partitions, default.replication.factor and "
+        "offsets.topic.num.partitions must be >= 1");
+  }
+  RETURN_IF_ERROR(options.log_defaults.Validate());
+  std::unique_ptr<BrokerImpl> broker(new BrokerImpl(std::move(options)));
+  RETURN_IF_ERROR(broker->Load());
+  return broker;
+}
+
+BrokerImpl::BrokerImpl(BrokerOptions options)
+    : options_(std::move(options)),
+      fs_(ChooseFileSystem(options_)),
+      clock_(options_.clock ? options_.clock : DefaultClock()),
+      data_dir_(options_.data_dir.empty() ? kInMemoryDataDir
+                                          : options_.data_dir) {}
+
+BrokerImpl::~BrokerImpl() { (void)Close(); }
+
+absl::Status BrokerImpl::Load() {
+  RETURN_IF_ERROR(fs_->CreateDirs(data_dir_));
+  ASSIGN_OR_RETURN(cluster_id_,
+                   LoadOrCreateClusterId(*fs_, data_dir_, options_.node_id));
+  const std::string metadata_dir = io::JoinPath(data_dir_, kMetadataDir);
+  ASSIGN_OR_RETURN(topic_store_,
+                   TopicStore::Open(fs_, io::JoinPath(metadata_dir, "topics")));
+  producer_ids_ = std::make_unique<ProducerIdAllocator>(fs_, metadata_dir);
+  ASSIGN_OR_RETURN(
+      logs_, LogManager::Open({.data_dir = data_dir_,
+                               .default_config = options_.log_defaults,
+                               .fs = fs_,
+                               .clock = clock_,
+                               .maintenance_interval_ms =
+                                   options_.maintenance_interval_ms}));
+  timers_ = std::make_unique<util::TimerQueue>(clock_);
+  purgatory_ = std::make_unique<FetchPurgatory>(
+      [this](const TopicPartition& tp) { return GetPartition(tp); },
+      timers_.get());
+  RETURN_IF_ERROR(LoadTopics());
+
+  group_log_ = std::make_unique<OffsetsGroupLog>(
+      options_.offsets_topic_num_partitions,
+      [this](int32_t p, bool create) { return GetOffsetsPartition(p, create); });
+  ASSIGN_OR_RETURN(coordinator_,
+                   GroupCoordinator::Open({.log = group_log_.get(),
+                                           .clock = clock_,
+                                           .config = options_.group}));
+  // A single broker leads, and so coordinates, every offsets partition.
+  for (int32_t p = 0; p < options_.offsets_topic_num_partitions; ++p) {
+    RETURN_IF_ERROR(coordinator_->LoadPartition(p));
+  }
+  ScheduleProducerStateSnapshots();
+  return absl::OkStatus();
+}
+
+absl::Status BrokerImpl::LoadTopics() {
+  ASSIGN_OR_RETURN(std::vector<TopicRecord> records, topic_store_->LoadAll());
+  std::set<TopicPartition> known;
+  for (TopicRecord& record : records) {
+    ASSIGN_OR_RETURN(TopicConfig config,
+                     TopicConfig::Resolve(record.configs, options_.log_defaults),
+                     util::Annotate(_, absl::StrCat("topic ", record.name)));
+    ASSIGN_OR_RETURN(auto partitions, OpenPartitions(record.name, 0,
+                                                     record.num_partitions,
+                                                     config.log));
+    for (int32_t p = 0; p < record.num_partitions; ++p) {
+      known.insert({record.name, PartitionId(p)});
+    }
+    Publish(std::make_shared<const Topic>(Topic{.record = std::move(record),
+                                                .config = std::move(config),
+                                                .partitions =
+                                                    std::move(partitions)}));
+  }
+  // Logs of no known topic are what an interrupted DeleteTopic left behind
+  // (the topic's record goes first): finish the delete.
+  for (const TopicPartition& tp : logs_->Partitions()) {
+    if (!known.contains(tp)) RETURN_IF_ERROR(logs_->DeleteLog(tp));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<Partition>>>
+BrokerImpl::OpenPartitions(const std::string& topic, int32_t from, int32_t to,
+                           const LogConfig& config) {
+  std::vector<std::shared_ptr<Partition>> partitions;
+  for (int32_t p = from; p < to; ++p) {
+    const TopicPartition tp{topic, PartitionId(p)};
+    ASSIGN_OR_RETURN(Log * log, logs_->GetOrCreateLog(tp, config));
+    // A log found on disk was opened with the broker defaults.
+    if (!(log->config() == config)) RETURN_IF_ERROR(log->UpdateConfig(config));
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<Partition> partition,
+        Partition::Open(
+            {.tp = tp,
+             .log = log,
+             .fs = fs_,
+             .clock = clock_,
+             .leader_epoch = LeaderEpoch(0),
+             .producer_id_expiration_ms = options_.producer_id_expiration_ms,
+             .on_high_watermark_advance =
+                 [this](const TopicPartition& advanced) {
+                   purgatory_->OnHighWatermarkAdvance(advanced);
+                 }}));
+    partitions.push_back(std::move(partition));
+  }
+  return partitions;
+}
+
+void BrokerImpl::Publish(std::shared_ptr<const Topic> topic) {
+  absl::MutexLock lock(&mu_);
+  topics_[topic->record.name] = std::move(topic);
+}
+
+void BrokerImpl::ScheduleProducerStateSnapshots() {
+  timers_->ScheduleAfter(kProducerExpirationCheckIntervalMs, [this] {
+    std::vector<std::shared_ptr<const Topic>> topics;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      for (const auto& [name, topic] : topics_) topics.push_back(topic);
+    }
+    for (const auto& topic : topics) {
+      // A failed snapshot is retried next round; the log still has every
+      // batch, so state can always be rebuilt by replay.
+      for (const auto& partition : topic->partitions) {
+        (void)partition->SnapshotProducerState();
+      }
+    }
+    ScheduleProducerStateSnapshots();
+  });
+}
+
+absl::StatusOr<std::shared_ptr<const Topic>> BrokerImpl::GetTopic(
+    std::string_view name) {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = topics_.find(absl::string_view(name.data(), name.size()));
+  if (it == topics_.end()) {
+    return MakeError(ErrorReason::kUnknownTopicOrPartition,
+                     absl::StrCat("unknown topic '",
+                                  absl::string_view(name.data(), name.size()),
+                                  "'"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetPartition(
+    const TopicPartition& tp) {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = topics_.find(tp.topic);
+  if (it == topics_.end() || tp.partition.value() < 0 ||
+      tp.partition.value() >=
+          static_cast<int32_t>(it->second->partitions.size())) {
+    return UnknownPartition(tp);
+  }
+  return it->second->partitions[tp.partition.value()];
+}
+
+absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetOffsetsPartition(
+    int32_t p, bool create) {
+  const TopicPartition tp{std::string(kOffsetsTopic), PartitionId(p)};
+  absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(tp);
+  if (partition.ok() || !create ||
+      !HasErrorReason(partition.status(),
+                      ErrorReason::kUnknownTopicOrPartition)) {
+    return partition;
+  }
+  {
+    absl::MutexLock admin(&admin_mu_);
+    if (!GetTopic(kOffsetsTopic).ok()) {
+      RETURN_IF_ERROR(CreateTopicLocked(
+          {.name = std::string(kOffsetsTopic),
+           .num_partitions = options_.offsets_topic_num_partitions,
+           .replication_factor = 1,
+           .configs = {{"cleanup.policy", "compact"},
+                       {"segment.bytes",
+                        absl::StrCat(options_.offsets_topic_segment_bytes)}}},
+          /*internal=*/true, /*validate_only=*/false));
+    }
+  }
+  return GetPartition(tp);
+}
+
+void BrokerImpl::Produce(const TopicPartition& tp, std::span<char> batch,
+                         const ProduceOptions& options, ProduceCallback done) {
+  absl::StatusOr<std::shared_ptr<const Topic>> topic = GetTopic(tp.topic);
+  if (!topic.ok() && options_.auto_create_topics_enable &&
+      HasErrorReason(topic.status(), ErrorReason::kUnknownTopicOrPartition)) {
+    absl::Status created = CreateTopic({.name = tp.topic}, false);
+    if (!created.ok() &&
+        !HasErrorReason(created, ErrorReason::kTopicAlreadyExists)) {
+      done(created);
+      return;
+    }
+    topic = GetTopic(tp.topic);
+  }
+  if (!topic.ok()) {
+    done(topic.status());
+    return;
+  }
+  const std::vector<std::shared_ptr<Partition>>& partitions =
+      (*topic)->partitions;
+  if (tp.partition.value() < 0 ||
+      tp.partition.value() >= static_cast<int32_t>(partitions.size())) {
+    done(UnknownPartition(tp));
+    return;
+  }
+  // acks=all needs min.insync.replicas in-sync replicas; this broker is the
+  // only replica (replication adds followers to the ISR).
+  constexpr int32_t kInSyncReplicas = 1;
+  if (options.acks == Acks::kAll &&
+      (*topic)->config.min_insync_replicas > kInSyncReplicas) {
+    done(MakeError(ErrorReason::kNotEnoughReplicas,
+                   absl::StrCat(tp.ToString(), " has ", kInSyncReplicas,
+                                " in-sync replica(s); min.insync.replicas is ",
+                                (*topic)->config.min_insync_replicas)));
+    return;
+  }
+  partitions[tp.partition.value()]->Produce(batch, options, std::move(done));
+}
+
+void BrokerImpl::Fetch(FetchRequest request, FetchCallback done) {
+  purgatory_->Fetch(std::move(request), std::move(done));
+}
+
+absl::StatusOr<ListOffsetsResult> BrokerImpl::ListOffsets(
+    const TopicPartition& tp, const ListOffsetsSpec& spec) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Partition> partition, GetPartition(tp));
+  return partition->ListOffsets(spec);
+}
+
+absl::StatusOr<PartitionOffsets> BrokerImpl::GetPartitionOffsets(
+    const TopicPartition& tp) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Partition> partition, GetPartition(tp));
+  return partition->offsets();
+}
+
+absl::StatusOr<Offset> BrokerImpl::DeleteRecords(const TopicPartition& tp,
+                                                 Offset before) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Partition> partition, GetPartition(tp));
+  return partition->DeleteRecords(before);
+}
+
+absl::StatusOr<ProducerIdAndEpoch> BrokerImpl::InitProducerId() {
+  ASSIGN_OR_RETURN(ProducerId id, producer_ids_->Next());
+  return ProducerIdAndEpoch{.producer_id = id, .epoch = ProducerEpoch(0)};
+}
+
+absl::Status BrokerImpl::RunMaintenance() {
+  std::vector<std::shared_ptr<const Topic>> topics;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& [name, topic] : topics_) topics.push_back(topic);
+  }
+  for (const auto& topic : topics) {
+    for (const auto& partition : topic->partitions) {
+      RETURN_IF_ERROR(partition->SnapshotProducerState());
+    }
+  }
+  return logs_->RunMaintenance().status();
+}
+
+absl::Status BrokerImpl::Close() {
+  absl::MutexLock admin(&admin_mu_);
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  // Answer waiters first, then stop time, then write state down.
+  if (purgatory_) purgatory_->Shutdown();
+  absl::Status status;
+  if (coordinator_) status.Update(coordinator_->Close());
+  if (timers_) timers_->Shutdown();
+  absl::flat_hash_map<std::string, std::shared_ptr<const Topic>> topics;
+  {
+    absl::MutexLock lock(&mu_);
+    topics.swap(topics_);
+  }
+  for (const auto& [name, topic] : topics) {
+    for (const auto& partition : topic->partitions) {
+      status.Update(partition->Close());
+    }
+  }
+  if (logs_) status.Update(logs_->Close());
+  return status;
+}
+
+}  // namespace rill::broker
+
+namespace rill {
+
+absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(BrokerOptions options) {
+  return broker::BrokerImpl::Open(std::move(options));
+}
+
+}  // namespace rill
