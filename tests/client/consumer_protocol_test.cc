@@ -1,5 +1,6 @@
 #include "client/consumer_protocol.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <random>
@@ -17,8 +18,16 @@ std::string Hex(std::string_view bytes) {
   return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size()));
 }
 
+// NoSpaces lets the expected bytes be written field by field: "0003 0000".
+std::string NoSpaces(std::string_view hex) {
+  std::string out(hex);
+  out.erase(std::remove(out.begin(), out.end(), ' '), out.end());
+  return out;
+}
+
 std::string Unhex(std::string_view hex) {
-  return absl::HexStringToBytes(absl::string_view(hex.data(), hex.size()));
+  std::string clean = NoSpaces(hex);
+  return absl::HexStringToBytes(clean);
 }
 
 ConsumerProtocolSubscription FullSubscription(int16_t version) {
@@ -40,11 +49,12 @@ TEST_CASE("Version 0 subscriptions and assignments match kafka-python's bytes",
       std::string sub,
       EncodeSubscription(
           {.version = 0, .topics = {"topic-a", "b"}, .user_data = "ud"}));
-  CHECK(Hex(sub) == "0000000000020007746f7069632d61000162000000027564");
+  CHECK(Hex(sub) ==
+        NoSpaces("0000 00000002 0007746f7069632d61 000162 00000002 7564"));
 
   ASSIGN_OR_REQUIRE(std::string null_ud,
                     EncodeSubscription({.version = 0, .topics = {"t"}}));
-  CHECK(Hex(null_ud) == "000000000001000174ffffffff");
+  CHECK(Hex(null_ud) == NoSpaces("0000 00000001 000174 ffffffff"));
 
   ConsumerProtocolAssignment assignment{
       .version = 0,
@@ -52,14 +62,13 @@ TEST_CASE("Version 0 subscriptions and assignments match kafka-python's bytes",
                               {.topic = "t1", .partitions = {1}}},
       .user_data = ""};
   ASSIGN_OR_REQUIRE(std::string a, EncodeAssignment(assignment));
-  CHECK(Hex(a) ==
-        "0000000000020002743000000002000000000000000200027431000000010000000100"
-        "000000");
+  CHECK(Hex(a) == NoSpaces("0000 00000002 00027430 00000002 00000000 00000002 "
+                           "00027431 00000001 00000001 00000000"));
   assignment.user_data = std::nullopt;
   ASSIGN_OR_REQUIRE(std::string a_null, EncodeAssignment(assignment));
   CHECK(Hex(a_null) ==
-        "00000000000200027430000000020000000000000002000274310000000100000001ff"
-        "ffffff");
+        NoSpaces("0000 00000002 00027430 00000002 00000000 00000002 00027431 "
+                 "00000001 00000001 ffffffff"));
 
   ASSIGN_OR_REQUIRE(ConsumerProtocolAssignment back, DecodeAssignment(a_null));
   CHECK(back == assignment);
@@ -68,17 +77,13 @@ TEST_CASE("Version 0 subscriptions and assignments match kafka-python's bytes",
 TEST_CASE("Each subscription version writes exactly the fields it defines",
           "[client][consumer_protocol]") {
   // Field by field, from ConsumerProtocolSubscription.json.
-  const std::string v0 =
-      "00000000000200066f726465727300087061796d656e7473"  // topics
-      "000000030001ff";                                   // user_data
-  const std::string owned =
-      "00000002"
-      "00066f7264657273"
-      "00000002"
-      "00000002"
-      "00000000"  // orders [2, 0]
-      "00087061796d656e7473"
-      "00000000";  // payments []
+  const std::string v0 = NoSpaces(
+      "0000 00000002 00066f7264657273 00087061796d656e7473"  // topics
+      " 00000003 0001ff");                                   // user_data
+  // Two entries: "orders" with partitions [2, 0], "payments" with none.
+  const std::string owned = NoSpaces(
+      "00000002 00066f7264657273 00000002 00000002 00000000 "
+      "00087061796d656e7473 00000000");
   const std::string generation = "0000002a";
   const std::string rack = "0008757365312d617a31";
 
@@ -108,13 +113,7 @@ TEST_CASE("Null user data and a null rack id round-trip as null",
   ConsumerProtocolSubscription s{.topics = {"t"}};
   ASSIGN_OR_REQUIRE(std::string bytes, EncodeSubscription(s));
   CHECK(Hex(bytes) ==
-        "0003"
-        "00000001"
-        "000174"
-        "ffffffff"
-        "00000000"
-        "ffffffff"
-        "ffff");
+        NoSpaces("0003 00000001 000174 ffffffff 00000000 ffffffff ffff"));
   ASSIGN_OR_REQUIRE(ConsumerProtocolSubscription back,
                     DecodeSubscription(bytes));
   CHECK(!back.user_data.has_value());
@@ -138,9 +137,9 @@ TEST_CASE("Assignment versions 1 to 3 keep version 0's layout",
   for (int16_t version = 0; version <= 3; ++version) {
     a.version = version;
     ASSIGN_OR_REQUIRE(std::string bytes, EncodeAssignment(a));
-    CHECK(Hex(bytes) == "000" + std::to_string(version) +
-                            "00000001000174000000010000000300000001"
-                            "78");
+    CHECK(Hex(bytes) ==
+          "000" + std::to_string(version) +
+              NoSpaces("00000001 000174 00000001 00000003 00000001 78"));
     ASSIGN_OR_REQUIRE(ConsumerProtocolAssignment back, DecodeAssignment(bytes));
     CHECK(back == a);
   }
@@ -212,57 +211,24 @@ TEST_CASE("Malformed fields are rejected with kInvalidArgument",
     return DecodeSubscription(Unhex(hex)).status().code();
   };
   const auto kBad = absl::StatusCode::kInvalidArgument;
-  CHECK(code("ffff"
-             "00000000"
-             "ffffffff") == kBad);  // version -1
-  CHECK(code("0000"
-             "ffffffff"
-             "ffffffff") == kBad);  // null topics
-  CHECK(code("0000"
-             "00000001"
-             "ffff"
-             "ffffffff") == kBad);  // null topic
-  CHECK(code("0000"
-             "00000001"
-             "fffe"
-             "ffffffff") == kBad);  // length -2
-  CHECK(code("0000"
-             "00000000"
-             "fffffffe") == kBad);  // user_data -2
-  CHECK(code("0000"
-             "7fffffff"
-             "0000") == kBad);  // huge count
-  CHECK(code("0001"
-             "00000000"
-             "ffffffff"
-             "00000001"
-             "000174"
-             "7fffffff") == kBad);  // huge partitions
-  CHECK(code("0003"
-             "00000000"
-             "ffffffff"
-             "00000000"
-             "ffffffff"
-             "fffd") == kBad);  // rack length -3
+  CHECK(code("ffff 00000000 ffffffff") == kBad);       // version -1
+  CHECK(code("0000 ffffffff ffffffff") == kBad);       // null topics
+  CHECK(code("0000 00000001 ffff ffffffff") == kBad);  // null topic
+  CHECK(code("0000 00000001 fffe ffffffff") == kBad);  // length -2
+  CHECK(code("0000 00000000 fffffffe") == kBad);       // user_data -2
+  CHECK(code("0000 7fffffff 0000") == kBad);           // huge count
+  CHECK(code("0001 00000000 ffffffff 00000001 000174 7fffffff") ==
+        kBad);  // huge partitions
+  CHECK(code("0003 00000000 ffffffff 00000000 ffffffff fffd") ==
+        kBad);  // rack length -3
   // The same bytes with valid fields decode.
-  CHECK(code("0003"
-             "00000000"
-             "ffffffff"
-             "00000000"
-             "ffffffff"
-             "ffff") == absl::StatusCode::kOk);
+  CHECK(code("0003 00000000 ffffffff 00000000 ffffffff ffff") ==
+        absl::StatusCode::kOk);
 
-  CHECK(DecodeAssignment(Unhex("0000"
-                               "ffffffff"
-                               "ffffffff"))
-            .status()
-            .code() == kBad);  // null partitions array
-  CHECK(DecodeAssignment(Unhex("0000"
-                               "00000000"
-                               "00000005"
-                               "41"))
-            .status()
-            .code() == kBad);  // user_data past the end
+  CHECK(DecodeAssignment(Unhex("0000 ffffffff ffffffff")).status().code() ==
+        kBad);  // null partitions array
+  CHECK(DecodeAssignment(Unhex("0000 00000000 00000005 41")).status().code() ==
+        kBad);  // user_data past the end
 }
 
 // Seeded mutation fuzzing: flips, overwrites with boundary bytes, inserts
