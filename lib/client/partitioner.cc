@@ -27,10 +27,7 @@ namespace {
 // guarded by mu_.
 class DefaultPartitioner final : public Partitioner {
  public:
-  explicit DefaultPartitioner(uint64_t seed)
-      : rng_(seed != 0 ? seed
-                       : (uint64_t{std::random_device()()} << 32) |
-                             std::random_device()()) {}
+  explicit DefaultPartitioner(uint64_t seed) : rng_(Seed(seed)) {}
 
   absl::StatusOr<PartitionId> Partition(
       std::string_view topic, std::optional<std::string_view> key,
@@ -46,8 +43,9 @@ class DefaultPartitioner final : public Partitioner {
     }
     absl::MutexLock lock(&mu_);
     auto it = sticky_.find(topic);
-    if (it == sticky_.end())
+    if (it == sticky_.end()) {
       it = sticky_.emplace(std::string(topic), Sticky{}).first;
+    }
     Sticky& sticky = it->second;
     // A partition count never shrinks in Kafka, but a caller's view of it
     // can: re-pick rather than return a partition that does not exist.
@@ -74,6 +72,12 @@ class DefaultPartitioner final : public Partitioner {
   }
 
  private:
+  static uint64_t Seed(uint64_t seed) {
+    if (seed != 0) return seed;
+    std::random_device device;
+    return (uint64_t{device()} << 32) | device();
+  }
+
   // Sticky is one topic's null-key state.
   struct Sticky {
     // The partition null-key records go to; unset until the next record
