@@ -22,7 +22,10 @@ absl::Status ValidatePartitionCounts(
 // SortedMemberIds orders members as Kafka's AbstractPartitionAssignor.
 // MemberInfo does: static members (with a group.instance.id) first, by
 // instance id, then dynamic members by member id. Ties between equal
-// instance ids fall back to member id so the order is total.
+// instance ids fall back to member id so the order is total. Ids compare
+// bytewise; Java compares UTF-16 units, which orders the same for ASCII ids
+// (all that Kafka clients generate) and for all but supplementary
+// characters.
 std::vector<std::string> SortedMemberIds(
     const Assignor::Subscriptions& subscriptions);
 
