@@ -143,7 +143,9 @@ class CooperativeStickyAssignor final : public Assignor {
           claims.generation[index] = generation;
         } else if (generation == claims.generation[index] &&
                    owners.back() != static_cast<int32_t>(m)) {
-          owners.push_back(static_cast<int32_t>(m));  // m listed it twice
+          // A tie with another member (the back() check skips m listing
+          // the partition twice: m's claims are all made in this loop).
+          owners.push_back(static_cast<int32_t>(m));
         }
       }
     }
