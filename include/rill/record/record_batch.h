@@ -237,6 +237,15 @@ class RecordBatchBuilder {
   // above the previous record's), leaving gaps — for compaction.
   void AppendWithOffset(Offset offset, const Record& record);
 
+  // set_producer stamps the idempotent-producer fields; a producer assigns
+  // the sequence when it sends the batch, after its records are in.
+  void set_producer(int64_t producer_id, int16_t producer_epoch,
+                    int32_t base_sequence) {
+    options_.producer_id = producer_id;
+    options_.producer_epoch = producer_epoch;
+    options_.base_sequence = base_sequence;
+  }
+
   // EstimatedSize is the uncompressed size of the batch so far.
   size_t EstimatedSize() const;
   size_t record_count() const { return count_; }
