@@ -238,8 +238,12 @@ absl::Status ProducerImpl::Send(const ProducerRecord& record,
     }
     ++batch.record_count;
     ++unacked_;
-    if (batch.builder.EstimatedSize() >=
-        static_cast<size_t>(options_.batch_size)) {
+    // linger.ms=0: nothing waits for company, but records sent while the
+    // partition's previous batch is in flight share the next one (the
+    // sender seals it when that answer comes).
+    if ((options_.linger_ms == 0 && !queue->sending) ||
+        batch.builder.EstimatedSize() >=
+            static_cast<size_t>(options_.batch_size)) {
       drain |= SealLocked(tp, *queue);
     }
   }
@@ -265,6 +269,10 @@ void ProducerImpl::Drain(const TopicPartition& tp, PartitionQueue* queue) {
     std::span<char> bytes;
     {
       absl::MutexLock lock(&mu_);
+      if (queue->sealed.empty() && queue->open && options_.linger_ms == 0 &&
+          !queue->backing_off) {
+        SealLocked(tp, *queue);  // we are its sender already
+      }
       if (queue->sealed.empty() || queue->backing_off) {
         queue->sending = false;
         return;
