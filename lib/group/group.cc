@@ -146,13 +146,17 @@ bool Group::SupportsProtocols(
     return !protocol_type.empty() && !protocols.empty();
   }
   if (protocol_type != protocol_type_) return false;
-  return std::any_of(
-      protocols.begin(), protocols.end(), [this](const GroupProtocol& p) {
-        return std::all_of(members_.begin(), members_.end(),
-                           [&p](const auto& kv) {
-                             return kv.second.MetadataFor(p.name) != nullptr;
-                           });
-      });
+  for (const GroupProtocol& p : protocols) {
+    bool everyone = true;
+    for (const auto& [id, m] : members_) {
+      if (m.MetadataFor(p.name) == nullptr) {
+        everyone = false;
+        break;
+      }
+    }
+    if (everyone) return true;
+  }
+  return false;
 }
 
 std::string Group::SelectProtocol() const {
