@@ -190,6 +190,13 @@ class Answer {
     absl::MutexLock lock(&slot_->mu);
     return slot_->count;
   }
+  // Wait blocks until the callback has run (for answers completed by
+  // another thread), then returns its value.
+  T Wait() const {
+    absl::MutexLock lock(&slot_->mu);
+    slot_->mu.Await(absl::Condition(&Slot::Ready, slot_.get()));
+    return *slot_->value;
+  }
   T get() const {
     absl::MutexLock lock(&slot_->mu);
     REQUIRE(slot_->value.has_value());
@@ -198,6 +205,9 @@ class Answer {
 
  private:
   struct Slot {
+    static bool Ready(Slot* slot) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return slot->value.has_value();
+    }
     absl::Mutex mu;
     std::optional<T> value ABSL_GUARDED_BY(mu);
     int count ABSL_GUARDED_BY(mu) = 0;

@@ -310,6 +310,43 @@ TEST_CASE("the first rebalance of an empty group waits the initial delay, "
     CHECK(b.get().generation_id == 1);
     CHECK(a.get().members.size() + b.get().members.size() == 2);
   }
+  SECTION("but never longer than the rebalance timeout") {
+    // A's rebalance timeout of 20 s leaves a budget of 17 s after the first
+    // delay; a member arriving every second keeps extending it.
+    int64_t elapsed = 0;
+    std::vector<Answer<JoinGroupResponse>> others;
+    while (!a.ready()) {
+      others.push_back(f.JoinNew(f.JoinRequest("g")));
+      f.clock->AdvanceMs(1'000);
+      elapsed += 1'000;
+      REQUIRE(elapsed <= kRebalanceMs + 3'000);
+    }
+    CHECK(elapsed == kRebalanceMs);
+    CHECK(a.get().generation_id == 1);
+    CHECK(a.get().members.size() == others.size() + 1);
+  }
+}
+
+TEST_CASE("the leader's SyncGroup is answered once the assignment is stored",
+          "[group]") {
+  CoordinatorFixture f;
+  const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
+  Answer<SyncGroupResponse> follower = f.Sync("g", joins[1]);
+  f.log->set_hold_appends(true);
+  Answer<SyncGroupResponse> leader =
+      f.Sync("g", joins[0], {{joins[0].member_id, "a"}, {joins[1].member_id,
+                                                          "b"}});
+  CHECK(!leader.ready());
+  CHECK(!follower.ready());
+  CHECK(f.State("g") == "CompletingRebalance");
+  REQUIRE(f.log->held() == 1);
+  f.log->set_hold_appends(false);
+  f.log->ReleaseHeld();
+  REQUIRE(leader.ready());
+  REQUIRE(follower.ready());
+  CHECK(leader.get().assignment == "a");
+  CHECK(follower.get().assignment == "b");
+  CHECK(f.State("g") == "Stable");
 }
 
 TEST_CASE("a rejoin with the same metadata during CompletingRebalance gets "

@@ -1,5 +1,6 @@
 // Committed offsets: who may commit, what is stored, deletion and retention.
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "group/consumer_protocol.h"
 #include "group/group_test_util.h"
@@ -308,12 +309,46 @@ TEST_CASE("offsets expire per offsets.retention.minutes", "[group]") {
     f.clock->AdvanceMs(1);
     CHECK(*f.gc().ExpireOffsets() == 1);
     CHECK(f.State("g") == "Dead");
+    // Its metadata record was deleted too.
+    f.Reopen();
+    CHECK(f.State("g") == "Dead");
+    CHECK(f.gc().ListGroups().empty());
   }
   SECTION("the coordinator expires them by itself every check interval") {
     f.config.offsets_retention_check_interval_ms = 10'000;
     CHECK_OK(f.Commit("simple", -1, "", {At(Tp("t", 0), 1)})[0]);
     f.clock->AdvanceMs(retention);
     CHECK(f.Committed("simple", Tp("t", 0)) == -1);
+  }
+}
+
+TEST_CASE("concurrent commits from many threads all land, in order per "
+          "partition",
+          "[group]") {
+  CoordinatorFixture f;
+  f.gc();
+  constexpr int kThreads = 4;
+  constexpr int kCommits = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&f, t] {
+      for (int i = 1; i <= kCommits; ++i) {
+        Answer<OffsetCommitResponse> answer;
+        f.coordinator->CommitOffsets(
+            {.group_id = "g", .offsets = {At(Tp("t", t), i)}},
+            answer.Callback());
+        // Another thread may be appending for everyone: wait for ours.
+        CHECK_OK(answer.Wait().partition_statuses.at(0));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) {
+    CHECK(f.Committed("g", Tp("t", t)) == kCommits);
+  }
+  f.Reopen();
+  for (int t = 0; t < kThreads; ++t) {
+    CHECK(f.Committed("g", Tp("t", t)) == kCommits);
   }
 }
 
