@@ -39,9 +39,10 @@ struct Be {
   }
 };
 
-TEST_CASE("offset commit records are Kafka's OffsetCommitKey v1 and "
-          "OffsetCommitValue v3",
-          "[group]") {
+TEST_CASE(
+    "offset commit records are Kafka's OffsetCommitKey v1 and "
+    "OffsetCommitValue v3",
+    "[group]") {
   const TopicPartition tp{"orders", PartitionId(3)};
   ASSIGN_OR_REQUIRE(std::string key, EncodeOffsetCommitKey("g", tp));
   CHECK(key == Be().I16(1).Str("g").Str("orders").I32(3).out);
@@ -64,25 +65,25 @@ TEST_CASE("offset commit records are Kafka's OffsetCommitKey v1 and "
   CHECK(v.expire_timestamp_ms == -1);
 }
 
-TEST_CASE("group metadata records are GroupMetadataKey v2 and "
-          "GroupMetadataValue v3",
-          "[group]") {
+TEST_CASE(
+    "group metadata records are GroupMetadataKey v2 and "
+    "GroupMetadataValue v3",
+    "[group]") {
   ASSIGN_OR_REQUIRE(std::string key, EncodeGroupMetadataKey("grp"));
   CHECK(key == Be().I16(2).Str("grp").out);
-  GroupMetadataValue value{
-      .protocol_type = "consumer",
-      .generation = 5,
-      .protocol = "range",
-      .leader = "m-1",
-      .current_state_timestamp_ms = 123,
-      .members = {{.member_id = "m-1",
-                   .group_instance_id = "inst",
-                   .client_id = "c",
-                   .client_host = "/h",
-                   .rebalance_timeout_ms = 300,
-                   .session_timeout_ms = 100,
-                   .subscription = "sub",
-                   .assignment = "asg"}}};
+  GroupMetadataValue value{.protocol_type = "consumer",
+                           .generation = 5,
+                           .protocol = "range",
+                           .leader = "m-1",
+                           .current_state_timestamp_ms = 123,
+                           .members = {{.member_id = "m-1",
+                                        .group_instance_id = "inst",
+                                        .client_id = "c",
+                                        .client_host = "/h",
+                                        .rebalance_timeout_ms = 300,
+                                        .session_timeout_ms = 100,
+                                        .subscription = "sub",
+                                        .assignment = "asg"}}};
   ASSIGN_OR_REQUIRE(std::string bytes, EncodeGroupMetadataValue(value));
   CHECK(bytes == Be().I16(3)
                      .Str("consumer")
@@ -107,9 +108,9 @@ TEST_CASE("group metadata records are GroupMetadataKey v2 and "
   CHECK(back.leader == "m-1");
 
   // An empty group: null protocol and leader.
-  ASSIGN_OR_REQUIRE(std::string empty,
-                    EncodeGroupMetadataValue({.protocol_type = "consumer",
-                                              .generation = 6}));
+  ASSIGN_OR_REQUIRE(
+      std::string empty,
+      EncodeGroupMetadataValue({.protocol_type = "consumer", .generation = 6}));
   CHECK(empty ==
         Be().I16(3).Str("consumer").I32(6).I16(-1).I16(-1).I64(-1).I32(0).out);
   ASSIGN_OR_REQUIRE(GroupMetadataValue e, DecodeGroupMetadataValue(empty));
@@ -119,15 +120,15 @@ TEST_CASE("group metadata records are GroupMetadataKey v2 and "
 
 TEST_CASE("older record versions are read", "[group]") {
   // OffsetCommitValue v1 carries an explicit expiry; v0 has no leader epoch.
-  ASSIGN_OR_REQUIRE(OffsetCommitValue v1,
-                    DecodeOffsetCommitValue(
-                        Be().I16(1).I64(9).Str("x").I64(10).I64(20).out));
+  ASSIGN_OR_REQUIRE(
+      OffsetCommitValue v1,
+      DecodeOffsetCommitValue(Be().I16(1).I64(9).Str("x").I64(10).I64(20).out));
   CHECK(v1.offset == 9);
   CHECK(v1.leader_epoch == -1);
   CHECK(v1.expire_timestamp_ms == 20);
-  ASSIGN_OR_REQUIRE(OffsetCommitValue v0,
-                    DecodeOffsetCommitValue(
-                        Be().I16(0).I64(9).Str("").I64(10).out));
+  ASSIGN_OR_REQUIRE(
+      OffsetCommitValue v0,
+      DecodeOffsetCommitValue(Be().I16(0).I64(9).Str("").I64(10).out));
   CHECK(v0.commit_timestamp_ms == 10);
   // A legacy (version 0) offset key.
   ASSIGN_OR_REQUIRE(RecordKey k0,
@@ -178,13 +179,15 @@ TEST_CASE("malformed, newer or foreign records are told apart", "[group]") {
   CHECK(other.type == RecordKey::Type::kUnknown);
 }
 
-TEST_CASE("a commit lands as one batch of offset records in the group's "
-          "partition",
-          "[group]") {
+TEST_CASE(
+    "a commit lands as one batch of offset records in the group's "
+    "partition",
+    "[group]") {
   group_test::CoordinatorFixture f;
-  const std::vector<absl::Status> statuses = f.Commit(
-      "g", -1, "", {group_test::At(group_test::Tp("t", 0), 5, "meta"),
-                    group_test::At(group_test::Tp("t", 1), 6)});
+  const std::vector<absl::Status> statuses =
+      f.Commit("g", -1, "",
+               {group_test::At(group_test::Tp("t", 0), 5, "meta"),
+                group_test::At(group_test::Tp("t", 1), 6)});
   REQUIRE_OK(statuses[0]);
   const int32_t p = GroupCoordinator::PartitionFor("g", f.partitions);
   ASSIGN_OR_REQUIRE(LogReadResult read,

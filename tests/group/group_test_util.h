@@ -42,10 +42,10 @@ class TestGroupLog final : public GroupLog {
   TestGroupLog(std::shared_ptr<io::FileSystem> fs, std::shared_ptr<Clock> clock,
                int32_t partitions) {
     for (int32_t p = 0; p < partitions; ++p) {
-      absl::StatusOr<std::unique_ptr<Log>> log = Log::Open(
-          {.dir = "/data/__consumer_offsets-" + std::to_string(p),
-           .fs = fs,
-           .clock = clock});
+      absl::StatusOr<std::unique_ptr<Log>> log =
+          Log::Open({.dir = "/data/__consumer_offsets-" + std::to_string(p),
+                     .fs = fs,
+                     .clock = clock});
       REQUIRE_OK(log);
       logs_.push_back(*std::move(log));
     }
@@ -221,8 +221,8 @@ inline std::string ReasonOf(const absl::Status& s) {
 }
 
 // Protocols builds a protocol list with metadata "meta-<name>".
-inline std::vector<GroupProtocol> Protocols(
-    std::vector<std::string> names, const std::string& tag = "") {
+inline std::vector<GroupProtocol> Protocols(std::vector<std::string> names,
+                                            const std::string& tag = "") {
   std::vector<GroupProtocol> out;
   for (std::string& n : names) out.push_back({n, "meta-" + n + tag});
   return out;
@@ -271,10 +271,9 @@ struct CoordinatorFixture {
     Open();
   }
 
-  JoinGroupRequest JoinRequest(const std::string& group,
-                               const std::string& member_id = "",
-                               std::vector<GroupProtocol> protocols =
-                                   Protocols({"range"})) {
+  JoinGroupRequest JoinRequest(
+      const std::string& group, const std::string& member_id = "",
+      std::vector<GroupProtocol> protocols = Protocols({"range"})) {
     JoinGroupRequest r;
     r.group_id = group;
     r.member_id = member_id;
@@ -304,19 +303,18 @@ struct CoordinatorFixture {
     request.member_id = first.get().member_id;
     return Join(std::move(request));
   }
-  JoinGroupResponse JoinNewNow(const std::string& group,
-                               std::vector<GroupProtocol> protocols =
-                                   Protocols({"range"})) {
+  JoinGroupResponse JoinNewNow(
+      const std::string& group,
+      std::vector<GroupProtocol> protocols = Protocols({"range"})) {
     Answer<JoinGroupResponse> a = JoinNew(JoinRequest(group, "", protocols));
     REQUIRE(a.ready());
     REQUIRE_OK(a.get().status);
     return a.get();
   }
 
-  Answer<SyncGroupResponse> Sync(const std::string& group,
-                                 const JoinGroupResponse& joined,
-                                 std::vector<SyncGroupAssignment> assignments =
-                                     {}) {
+  Answer<SyncGroupResponse> Sync(
+      const std::string& group, const JoinGroupResponse& joined,
+      std::vector<SyncGroupAssignment> assignments = {}) {
     SyncGroupRequest r;
     r.group_id = group;
     r.generation_id = joined.generation_id;
@@ -434,9 +432,8 @@ inline TopicPartition Tp(const std::string& topic, int32_t partition) {
 
 inline OffsetCommitPartition At(const TopicPartition& tp, int64_t offset,
                                 std::string metadata = "") {
-  return OffsetCommitPartition{.tp = tp,
-                               .offset = Offset(offset),
-                               .metadata = std::move(metadata)};
+  return OffsetCommitPartition{
+      .tp = tp, .offset = Offset(offset), .metadata = std::move(metadata)};
 }
 
 }  // namespace rill::group_test

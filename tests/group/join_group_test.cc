@@ -136,9 +136,10 @@ TEST_CASE("with three members only the leader gets everyone's metadata",
   CHECK(f.State("g") == "Stable");
 }
 
-TEST_CASE("followers wait for the leader's assignment; left-out members get "
-          "an empty one",
-          "[group]") {
+TEST_CASE(
+    "followers wait for the leader's assignment; left-out members get "
+    "an empty one",
+    "[group]") {
   CoordinatorFixture f;
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
   Answer<SyncGroupResponse> follower = f.Sync("g", joins[1]);
@@ -168,8 +169,7 @@ TEST_CASE("SyncGroup checks generation, member and protocol", "[group]") {
   JoinGroupResponse stranger = joins[1];
   stranger.member_id = "client-stranger";
   CHECK(ReasonOf(f.Sync("g", stranger).get().status) == "UNKNOWN_MEMBER_ID");
-  CHECK(ReasonOf(f.Sync("nope", joins[1]).get().status) ==
-        "UNKNOWN_MEMBER_ID");
+  CHECK(ReasonOf(f.Sync("nope", joins[1]).get().status) == "UNKNOWN_MEMBER_ID");
 
   SyncGroupRequest r{.group_id = "g",
                      .generation_id = joins[1].generation_id,
@@ -186,9 +186,9 @@ TEST_CASE("SyncGroup checks generation, member and protocol", "[group]") {
   CHECK(f.State("g") == "PreparingRebalance");
   CHECK(ReasonOf(f.Sync("g", joins[1]).get().status) ==
         "REBALANCE_IN_PROGRESS");
-  CHECK(ReasonOf(f.Heartbeat("g", joins[1].member_id,
-                             joins[1].generation_id)) ==
-        "REBALANCE_IN_PROGRESS");
+  CHECK(
+      ReasonOf(f.Heartbeat("g", joins[1].member_id, joins[1].generation_id)) ==
+      "REBALANCE_IN_PROGRESS");
 }
 
 TEST_CASE("the protocol is chosen by vote among those every member supports",
@@ -254,9 +254,10 @@ TEST_CASE("group.max.size turns away members beyond it", "[group]") {
   CHECK_OK(f.Heartbeat("g", joins[1].member_id, joins[1].generation_id));
 }
 
-TEST_CASE("members that do not rejoin within the rebalance timeout are "
-          "removed",
-          "[group]") {
+TEST_CASE(
+    "members that do not rejoin within the rebalance timeout are "
+    "removed",
+    "[group]") {
   CoordinatorFixture f;
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
   f.SyncAll("g", joins);
@@ -280,9 +281,10 @@ TEST_CASE("members that do not rejoin within the rebalance timeout are "
         "UNKNOWN_MEMBER_ID");
 }
 
-TEST_CASE("the first rebalance of an empty group waits the initial delay, "
-          "longer while members arrive",
-          "[group]") {
+TEST_CASE(
+    "the first rebalance of an empty group waits the initial delay, "
+    "longer while members arrive",
+    "[group]") {
   CoordinatorFixture f;
   f.config.group_initial_rebalance_delay_ms = 3'000;
   Answer<JoinGroupResponse> a = f.JoinNew(f.JoinRequest("g"));
@@ -333,9 +335,8 @@ TEST_CASE("the leader's SyncGroup is answered once the assignment is stored",
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
   Answer<SyncGroupResponse> follower = f.Sync("g", joins[1]);
   f.log->set_hold_appends(true);
-  Answer<SyncGroupResponse> leader =
-      f.Sync("g", joins[0], {{joins[0].member_id, "a"}, {joins[1].member_id,
-                                                          "b"}});
+  Answer<SyncGroupResponse> leader = f.Sync(
+      "g", joins[0], {{joins[0].member_id, "a"}, {joins[1].member_id, "b"}});
   CHECK(!leader.ready());
   CHECK(!follower.ready());
   CHECK(f.State("g") == "CompletingRebalance");
@@ -349,9 +350,10 @@ TEST_CASE("the leader's SyncGroup is answered once the assignment is stored",
   CHECK(f.State("g") == "Stable");
 }
 
-TEST_CASE("a rejoin with the same metadata during CompletingRebalance gets "
-          "the same answer",
-          "[group]") {
+TEST_CASE(
+    "a rejoin with the same metadata during CompletingRebalance gets "
+    "the same answer",
+    "[group]") {
   CoordinatorFixture f;
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
   Answer<JoinGroupResponse> again =
@@ -366,11 +368,9 @@ TEST_CASE("a rejoin with the same metadata during CompletingRebalance gets "
   CHECK(f.State("g") == "PreparingRebalance");
 }
 
-TEST_CASE("requests for groups this coordinator does not own fail",
-          "[group]") {
+TEST_CASE("requests for groups this coordinator does not own fail", "[group]") {
   CoordinatorFixture f;
-  CHECK(ReasonOf(f.Join(f.JoinRequest("")).get().status) ==
-        "INVALID_GROUP_ID");
+  CHECK(ReasonOf(f.Join(f.JoinRequest("")).get().status) == "INVALID_GROUP_ID");
   CHECK(ReasonOf(f.Heartbeat("", "m", 1)) == "INVALID_GROUP_ID");
 
   const JoinGroupResponse j = f.JoinNewNow("g");

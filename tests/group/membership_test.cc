@@ -15,9 +15,10 @@ JoinGroupRequest StaticRequest(CoordinatorFixture& f, const std::string& group,
   return r;
 }
 
-TEST_CASE("when a member leaves, the others are told to rejoin and get the "
-          "next generation",
-          "[group]") {
+TEST_CASE(
+    "when a member leaves, the others are told to rejoin and get the "
+    "next generation",
+    "[group]") {
   CoordinatorFixture f;
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 3);
   f.SyncAll("g", joins);
@@ -46,9 +47,10 @@ TEST_CASE("when a member leaves, the others are told to rejoin and get the "
   CHECK(a.get().members.size() == 2);
 }
 
-TEST_CASE("when the last member leaves the group becomes Empty in a new "
-          "generation",
-          "[group]") {
+TEST_CASE(
+    "when the last member leaves the group becomes Empty in a new "
+    "generation",
+    "[group]") {
   CoordinatorFixture f;
   const JoinGroupResponse j = f.JoinNewNow("g");
   f.SyncAll("g", {j});
@@ -61,17 +63,16 @@ TEST_CASE("when the last member leaves the group becomes Empty in a new "
   CHECK(d.members.empty());
 }
 
-TEST_CASE("LeaveGroup v3 removes a list of members, each answered",
-          "[group]") {
+TEST_CASE("LeaveGroup v3 removes a list of members, each answered", "[group]") {
   CoordinatorFixture f;
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 3);
   f.SyncAll("g", joins);
-  LeaveGroupResponse left = f.gc().LeaveGroup(
-      {.group_id = "g",
-       .members = {{joins[0].member_id},
-                   {joins[1].member_id},
-                   {"client-unknown"},
-                   {"", "no-such-instance"}}});
+  LeaveGroupResponse left =
+      f.gc().LeaveGroup({.group_id = "g",
+                         .members = {{joins[0].member_id},
+                                     {joins[1].member_id},
+                                     {"client-unknown"},
+                                     {"", "no-such-instance"}}});
   REQUIRE_OK(left.status);
   REQUIRE(left.member_statuses.size() == 4);
   CHECK_OK(left.member_statuses[0]);
@@ -89,9 +90,10 @@ TEST_CASE("LeaveGroup v3 removes a list of members, each answered",
   CHECK(ReasonOf(none.member_statuses.at(0)) == "UNKNOWN_MEMBER_ID");
 }
 
-TEST_CASE("a member whose session expires is removed and the group "
-          "rebalances",
-          "[group]") {
+TEST_CASE(
+    "a member whose session expires is removed and the group "
+    "rebalances",
+    "[group]") {
   CoordinatorFixture f;
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
   f.SyncAll("g", joins);
@@ -111,9 +113,10 @@ TEST_CASE("a member whose session expires is removed and the group "
   CHECK(a.get().members.size() == 1);
 }
 
-TEST_CASE("a member that never sends SyncGroup is removed after the "
-          "rebalance timeout",
-          "[group]") {
+TEST_CASE(
+    "a member that never sends SyncGroup is removed after the "
+    "rebalance timeout",
+    "[group]") {
   CoordinatorFixture f;
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
   const int32_t generation = joins[0].generation_id;
@@ -138,8 +141,8 @@ struct StaticGroup {
   CoordinatorFixture f;
   std::vector<JoinGroupResponse> joins;
 
-  explicit StaticGroup(std::vector<GroupProtocol> protocols =
-                           Protocols({"range"})) {
+  explicit StaticGroup(
+      std::vector<GroupProtocol> protocols = Protocols({"range"})) {
     JoinGroupRequest a = StaticRequest(f, "g", "inst-a");
     a.protocols = protocols;
     Answer<JoinGroupResponse> first = f.Join(a);
@@ -159,9 +162,10 @@ struct StaticGroup {
   int32_t generation() const { return joins[0].generation_id; }
 };
 
-TEST_CASE("a restarted static member takes over its assignment without a "
-          "rebalance, fencing its old id",
-          "[group]") {
+TEST_CASE(
+    "a restarted static member takes over its assignment without a "
+    "rebalance, fencing its old id",
+    "[group]") {
   StaticGroup s;
   CoordinatorFixture& f = s.f;
   CHECK(s.old_id().rfind("inst-a-", 0) == 0);
@@ -198,9 +202,9 @@ TEST_CASE("a restarted static member takes over its assignment without a "
   CHECK(ReasonOf(f.Commit("g", s.generation(), s.old_id(), {At(Tp("t", 0), 1)},
                           "inst-a")
                      .at(0)) == "FENCED_INSTANCE_ID");
-  CHECK(ReasonOf(f.Join(StaticRequest(f, "g", "inst-a", s.old_id()))
-                     .get()
-                     .status) == "FENCED_INSTANCE_ID");
+  CHECK(ReasonOf(
+            f.Join(StaticRequest(f, "g", "inst-a", s.old_id())).get().status) ==
+        "FENCED_INSTANCE_ID");
   ASSIGN_OR_REQUIRE(GroupDescription d, f.gc().DescribeGroup("g"));
   CHECK(d.generation_id == s.generation());
   REQUIRE(d.members.size() == 2);
@@ -209,27 +213,28 @@ TEST_CASE("a restarted static member takes over its assignment without a "
   }
 }
 
-TEST_CASE("a static member that comes back with protocols changing the "
-          "group's choice triggers a rebalance",
-          "[group]") {
+TEST_CASE(
+    "a static member that comes back with protocols changing the "
+    "group's choice triggers a rebalance",
+    "[group]") {
   StaticGroup s(Protocols({"range", "roundrobin"}));
   JoinGroupRequest r = StaticRequest(s.f, "g", "inst-a");
   r.protocols = Protocols({"roundrobin"});
   Answer<JoinGroupResponse> restarted = s.f.Join(r);
   CHECK(!restarted.ready());
   CHECK(s.f.State("g") == "PreparingRebalance");
-  Answer<JoinGroupResponse> b =
-      s.f.Join(s.f.JoinRequest("g", s.joins[1].member_id,
-                               Protocols({"range", "roundrobin"})));
+  Answer<JoinGroupResponse> b = s.f.Join(s.f.JoinRequest(
+      "g", s.joins[1].member_id, Protocols({"range", "roundrobin"})));
   REQUIRE(restarted.ready());
   REQUIRE(b.ready());
   CHECK(restarted.get().generation_id == s.generation() + 1);
   CHECK(restarted.get().protocol_name == "roundrobin");
 }
 
-TEST_CASE("a static member's replacement is undone if its record cannot be "
-          "written",
-          "[group]") {
+TEST_CASE(
+    "a static member's replacement is undone if its record cannot be "
+    "written",
+    "[group]") {
   StaticGroup s;
   s.f.log->set_fail_appends(true);
   Answer<JoinGroupResponse> restarted =
@@ -241,9 +246,10 @@ TEST_CASE("a static member's replacement is undone if its record cannot be "
   CHECK(s.f.State("g") == "Stable");
 }
 
-TEST_CASE("a static member restarting while its old self waits in SyncGroup "
-          "fences it and rebalances",
-          "[group]") {
+TEST_CASE(
+    "a static member restarting while its old self waits in SyncGroup "
+    "fences it and rebalances",
+    "[group]") {
   CoordinatorFixture f;
   // b (dynamic) leads; a (static) follows and waits for its assignment.
   const JoinGroupResponse b = f.JoinNewNow("g");
@@ -259,9 +265,10 @@ TEST_CASE("a static member restarting while its old self waits in SyncGroup "
   CHECK(f.State("g") == "PreparingRebalance");
 }
 
-TEST_CASE("static members survive a rebalance they miss, but not their "
-          "session timeout",
-          "[group]") {
+TEST_CASE(
+    "static members survive a rebalance they miss, but not their "
+    "session timeout",
+    "[group]") {
   StaticGroup s;
   CoordinatorFixture& f = s.f;
   const std::string b_id = s.joins[1].member_id;

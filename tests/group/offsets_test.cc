@@ -20,10 +20,10 @@ TEST_CASE("a member commits offsets and fetches them back", "[group]") {
   CHECK_OK(statuses[0]);
   CHECK_OK(statuses[1]);
 
-  ASSIGN_OR_REQUIRE(std::vector<CommittedOffset> fetched,
-                    f.gc().FetchOffsets("g", std::vector<TopicPartition>{
-                                                 Tp("orders", 3),
-                                                 Tp("orders", 5)}));
+  ASSIGN_OR_REQUIRE(
+      std::vector<CommittedOffset> fetched,
+      f.gc().FetchOffsets(
+          "g", std::vector<TopicPartition>{Tp("orders", 3), Tp("orders", 5)}));
   REQUIRE(fetched.size() == 2);
   CHECK(fetched[0].offset == Offset(42));
   CHECK(fetched[0].leader_epoch == LeaderEpoch(7));
@@ -47,8 +47,8 @@ TEST_CASE("commits from a stale generation or an unknown member are refused",
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
   f.SyncAll("g", joins);
   const int32_t generation = joins[0].generation_id;
-  CHECK_OK(f.Commit("g", generation, joins[1].member_id,
-                    {At(Tp("t", 0), 5)})[0]);
+  CHECK_OK(
+      f.Commit("g", generation, joins[1].member_id, {At(Tp("t", 0), 5)})[0]);
   CHECK(ReasonOf(f.Commit("g", generation - 1, joins[1].member_id,
                           {At(Tp("t", 0), 6)})[0]) == "ILLEGAL_GENERATION");
   CHECK(ReasonOf(f.Commit("g", generation, "client-unknown",
@@ -67,9 +67,10 @@ TEST_CASE("commits are refused while the group waits for its assignment",
                           {At(Tp("t", 0), 1)})[0]) == "REBALANCE_IN_PROGRESS");
 }
 
-TEST_CASE("commits outside the group protocol are allowed only while the "
-          "group is empty",
-          "[group]") {
+TEST_CASE(
+    "commits outside the group protocol are allowed only while the "
+    "group is empty",
+    "[group]") {
   CoordinatorFixture f;
   // A group that does not exist is created to hold them.
   CHECK_OK(f.Commit("simple", -1, "", {At(Tp("t", 0), 10)})[0]);
@@ -83,22 +84,23 @@ TEST_CASE("commits outside the group protocol are allowed only while the "
   CHECK(ReasonOf(f.Commit("g", -1, "", {At(Tp("t", 0), 1)})[0]) ==
         "UNKNOWN_MEMBER_ID");
   // Once its members are gone, anyone may commit again.
-  REQUIRE_OK(
-      f.gc().LeaveGroup({.group_id = "g", .members = {{j.member_id}}})
-          .member_statuses.at(0));
+  REQUIRE_OK(f.gc()
+                 .LeaveGroup({.group_id = "g", .members = {{j.member_id}}})
+                 .member_statuses.at(0));
   CHECK(f.State("g") == "Empty");
   CHECK_OK(f.Commit("g", -1, "", {At(Tp("t", 0), 2)})[0]);
   CHECK(f.Committed("g", Tp("t", 0)) == 2);
 }
 
-TEST_CASE("offset metadata over offset.metadata.max.bytes is refused per "
-          "partition",
-          "[group]") {
+TEST_CASE(
+    "offset metadata over offset.metadata.max.bytes is refused per "
+    "partition",
+    "[group]") {
   CoordinatorFixture f;
   f.config.offset_metadata_max_bytes = 8;
-  std::vector<absl::Status> statuses = f.Commit(
-      "g", -1, "",
-      {At(Tp("t", 0), 1, "12345678"), At(Tp("t", 1), 2, "123456789")});
+  std::vector<absl::Status> statuses =
+      f.Commit("g", -1, "",
+               {At(Tp("t", 0), 1, "12345678"), At(Tp("t", 1), 2, "123456789")});
   CHECK_OK(statuses[0]);
   CHECK(ReasonOf(statuses[1]) == "OFFSET_METADATA_TOO_LARGE");
   CHECK(f.Committed("g", Tp("t", 0)) == 1);
@@ -126,8 +128,8 @@ TEST_CASE("a commit is answered, and visible, only once the log has it",
   CHECK_OK(f.Commit("g", -1, "", {At(Tp("t", 0), 1)})[0]);
   f.log->set_hold_appends(true);
   Answer<OffsetCommitResponse> answer;
-  f.gc().CommitOffsets(
-      {.group_id = "g", .offsets = {At(Tp("t", 0), 2)}}, answer.Callback());
+  f.gc().CommitOffsets({.group_id = "g", .offsets = {At(Tp("t", 0), 2)}},
+                       answer.Callback());
   CHECK(!answer.ready());
   CHECK(f.log->held() == 1);
   CHECK(f.Committed("g", Tp("t", 0)) == 1);
@@ -139,9 +141,10 @@ TEST_CASE("a commit is answered, and visible, only once the log has it",
   CHECK(f.Committed("g", Tp("t", 0)) == 2);
 }
 
-TEST_CASE("a failed assignment write fails the sync and restarts the "
-          "rebalance",
-          "[group]") {
+TEST_CASE(
+    "a failed assignment write fails the sync and restarts the "
+    "rebalance",
+    "[group]") {
   CoordinatorFixture f;
   const std::vector<JoinGroupResponse> joins = f.JoinMembers("g", 2);
   Answer<SyncGroupResponse> follower = f.Sync("g", joins[1]);
@@ -236,9 +239,9 @@ TEST_CASE("DeleteOffsets refuses topics a live consumer group subscribes to",
   f.SyncAll("g", {j});
   CHECK_OK(f.Commit("g", j.generation_id, j.member_id,
                     {At(Tp("orders", 0), 1), At(Tp("payments", 0), 2)})[0]);
-  ASSIGN_OR_REQUIRE(std::vector<absl::Status> statuses,
-                    f.gc().DeleteOffsets("g", {Tp("orders", 0),
-                                               Tp("payments", 0)}));
+  ASSIGN_OR_REQUIRE(
+      std::vector<absl::Status> statuses,
+      f.gc().DeleteOffsets("g", {Tp("orders", 0), Tp("payments", 0)}));
   REQUIRE(statuses.size() == 2);
   CHECK(ReasonOf(statuses[0]) == "GROUP_SUBSCRIBED_TO_TOPIC");
   CHECK_OK(statuses[1]);
@@ -293,8 +296,8 @@ TEST_CASE("offsets expire per offsets.retention.minutes", "[group]") {
   SECTION("a consumer group: counted from when it became empty") {
     const JoinGroupResponse j = f.JoinNewNow("g");
     f.SyncAll("g", {j});
-    CHECK_OK(f.Commit("g", j.generation_id, j.member_id,
-                      {At(Tp("t", 0), 1)})[0]);
+    CHECK_OK(
+        f.Commit("g", j.generation_id, j.member_id, {At(Tp("t", 0), 1)})[0]);
     // Members keep their offsets however old.
     for (int i = 0; i < 8; ++i) {
       f.clock->AdvanceMs(retention / 8);
@@ -322,9 +325,10 @@ TEST_CASE("offsets expire per offsets.retention.minutes", "[group]") {
   }
 }
 
-TEST_CASE("concurrent commits from many threads all land, in order per "
-          "partition",
-          "[group]") {
+TEST_CASE(
+    "concurrent commits from many threads all land, in order per "
+    "partition",
+    "[group]") {
   CoordinatorFixture f;
   f.gc();
   constexpr int kThreads = 4;
