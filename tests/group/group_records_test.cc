@@ -208,5 +208,34 @@ TEST_CASE(
   CHECK(!it.Next());
 }
 
+TEST_CASE(
+    "a partition whose records do not decode fails to load and stays "
+    "unowned",
+    "[group]") {
+  group_test::CoordinatorFixture f;
+  CHECK_OK(
+      f.Commit("g", -1, "", {group_test::At(group_test::Tp("t", 0), 1)}).at(0));
+  const int32_t p = GroupCoordinator::PartitionFor("g", f.partitions);
+  // A record whose value claims a newer format than this coordinator reads.
+  const std::string key = Be().I16(1).Str("g").Str("t").I32(1).out;
+  const std::string value = Be().I16(9).I64(1).out;
+  record::RecordBatchBuilder builder;
+  builder.Append({.timestamp_ms = 0, .key = key, .value = value});
+  ASSIGN_OR_REQUIRE(std::string batch, builder.Build());
+  REQUIRE_OK(f.log->log(p).Append(batch));
+
+  REQUIRE_OK(f.coordinator->Close());
+  f.coordinator.reset();
+  ASSIGN_OR_REQUIRE(
+      f.coordinator,
+      GroupCoordinator::Open(
+          {.log = f.log.get(), .clock = f.clock, .config = f.config}));
+  absl::Status load = f.coordinator->LoadPartition(p);
+  CHECK(load.code() == absl::StatusCode::kDataLoss);
+  CHECK(group_test::ReasonOf(
+            f.coordinator->FetchOffsets("g", std::nullopt).status()) ==
+        "NOT_COORDINATOR");
+}
+
 }  // namespace
 }  // namespace rill::group
