@@ -32,31 +32,38 @@ int ThreadCount() {
   return -1;
 }
 
-// Answer records what a fetch callback received.
-struct Answer {
-  std::atomic<int> calls{0};
-  absl::Mutex mu;
-  FetchResult result ABSL_GUARDED_BY(mu);
-  std::thread::id thread ABSL_GUARDED_BY(mu);
-
+// Answer records what a fetch callback received. The callback shares the
+// record, so a fetch answered after a failed test returned is harmless.
+class Answer {
+ public:
   FetchCallback Callback() {
-    return [this](FetchResult r) {
+    return [state = state_](FetchResult r) {
       {
-        absl::MutexLock lock(&mu);
-        result = std::move(r);
-        thread = std::this_thread::get_id();
+        absl::MutexLock lock(&state->mu);
+        state->result = std::move(r);
+        state->thread = std::this_thread::get_id();
       }
-      calls.fetch_add(1);
+      state->calls.fetch_add(1);
     };
   }
+  int calls() const { return state_->calls.load(); }
   FetchResult Result() {
-    absl::MutexLock lock(&mu);
-    return result;
+    absl::MutexLock lock(&state_->mu);
+    return state_->result;
   }
   std::thread::id Thread() {
-    absl::MutexLock lock(&mu);
-    return thread;
+    absl::MutexLock lock(&state_->mu);
+    return state_->thread;
   }
+
+ private:
+  struct State {
+    std::atomic<int> calls{0};
+    absl::Mutex mu;
+    FetchResult result ABSL_GUARDED_BY(mu);
+    std::thread::id thread ABSL_GUARDED_BY(mu);
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 int64_t Bytes(const FetchPartitionResult& r) {
@@ -165,7 +172,7 @@ TEST_CASE("a fetch with data available is answered at once",
   f.Produce(0, 3);
   Answer answer;
   f.purgatory->Fetch(Request({0, 1}), answer.Callback());
-  REQUIRE(answer.calls == 1);
+  REQUIRE(answer.calls() == 1);
   CHECK(answer.Thread() == std::this_thread::get_id());
   const FetchResult r = answer.Result();
   REQUIRE(r.partitions.size() == 2);
@@ -185,9 +192,9 @@ TEST_CASE("fetches that may not wait are answered at once",
   f.purgatory->Fetch(Request({0}, 1, 0), no_wait.Callback());
   f.purgatory->Fetch(Request({}), no_partitions.Callback());
   f.purgatory->Fetch(Request({0}, 0), zero_min.Callback());
-  CHECK(no_wait.calls == 1);
-  CHECK(no_partitions.calls == 1);
-  CHECK(zero_min.calls == 1);
+  CHECK(no_wait.calls() == 1);
+  CHECK(no_partitions.calls() == 1);
+  CHECK(zero_min.calls() == 1);
   CHECK(f.purgatory->parked() == 0);
 }
 
@@ -196,14 +203,14 @@ TEST_CASE("a fetch with a partition in error is answered at once",
   PurgatoryFixture f;
   Answer unknown, out_of_range;
   f.purgatory->Fetch(Request({0, 7}), unknown.Callback());
-  REQUIRE(unknown.calls == 1);
+  REQUIRE(unknown.calls() == 1);
   CHECK(GetErrorReason(unknown.Result().partitions[1].status) ==
         ErrorReason::kUnknownTopicOrPartition);
   CHECK(unknown.Result().partitions[1].tp == Tp(7));
   FetchRequest request = Request({0});
   request.partitions[0].fetch_offset = Offset(5);
   f.purgatory->Fetch(request, out_of_range.Callback());
-  REQUIRE(out_of_range.calls == 1);
+  REQUIRE(out_of_range.calls() == 1);
   CHECK(GetErrorReason(out_of_range.Result().partitions[0].status) ==
         ErrorReason::kOffsetOutOfRange);
   CHECK(f.purgatory->parked() == 0);
@@ -215,7 +222,7 @@ TEST_CASE("a parked fetch is completed once, on the producing thread, by an "
   PurgatoryFixture f;
   Answer answer;
   f.purgatory->Fetch(Request({0}), answer.Callback());
-  CHECK(answer.calls == 0);
+  CHECK(answer.calls() == 0);
   CHECK(f.purgatory->parked() == 1);
   CHECK(f.timers.pending() == 1);
 
@@ -227,14 +234,14 @@ TEST_CASE("a parked fetch is completed once, on the producing thread, by an "
   });
   t.join();
   REQUIRE_OK(produced);
-  REQUIRE(answer.calls == 1);
+  REQUIRE(answer.calls() == 1);
   CHECK(answer.Thread() == producer);
   CHECK(BatchCount(answer.Result().partitions[0]) == 1);
   CHECK(f.purgatory->parked() == 0);
   CHECK(f.timers.pending() == 0);  // its deadline was cancelled
   f.clock->AdvanceMs(1'000);
   f.Produce(0);
-  CHECK(answer.calls == 1);
+  CHECK(answer.calls() == 1);
 }
 
 TEST_CASE("a parked fetch is answered empty at max_wait", "[fetch_purgatory]") {
@@ -242,9 +249,9 @@ TEST_CASE("a parked fetch is answered empty at max_wait", "[fetch_purgatory]") {
   Answer answer;
   f.purgatory->Fetch(Request({0, 1}), answer.Callback());
   f.clock->AdvanceMs(499);
-  CHECK(answer.calls == 0);
+  CHECK(answer.calls() == 0);
   f.clock->AdvanceMs(1);
-  REQUIRE(answer.calls == 1);
+  REQUIRE(answer.calls() == 1);
   CHECK(answer.Thread() != std::this_thread::get_id());  // the timer thread
   const FetchResult r = answer.Result();
   REQUIRE(r.partitions.size() == 2);
@@ -255,7 +262,7 @@ TEST_CASE("a parked fetch is answered empty at max_wait", "[fetch_purgatory]") {
   }
   CHECK(f.purgatory->parked() == 0);
   f.Produce(0);
-  CHECK(answer.calls == 1);
+  CHECK(answer.calls() == 1);
 }
 
 TEST_CASE("a fetch waits until appends add up to min_bytes",
@@ -267,10 +274,10 @@ TEST_CASE("a fetch waits until appends add up to min_bytes",
   request.partitions[0].fetch_offset = Offset(1);
   f.purgatory->Fetch(request, answer.Callback());
   f.Produce(0);
-  CHECK(answer.calls == 0);
+  CHECK(answer.calls() == 0);
   CHECK(f.purgatory->parked() == 1);
   f.Produce(0);
-  REQUIRE(answer.calls == 1);
+  REQUIRE(answer.calls() == 1);
   CHECK(BatchCount(answer.Result().partitions[0]) == 2);
 }
 
@@ -282,10 +289,10 @@ TEST_CASE("a fetch watching two partitions wakes from either",
     f.purgatory->Fetch(Request({0, 1}), answer.Callback());
     f.purgatory->Fetch(Request({2}), other.Callback());
     f.Produce(woken);
-    REQUIRE(answer.calls == 1);
+    REQUIRE(answer.calls() == 1);
     CHECK(Bytes(answer.Result().partitions[woken]) > 0);
     CHECK(Bytes(answer.Result().partitions[1 - woken]) == 0);
-    CHECK(other.calls == 0);  // only the watchers of that partition re-check
+    CHECK(other.calls() == 0);  // only the watchers of that partition re-check
     CHECK(f.purgatory->parked() == 1);
   }
 }
@@ -301,14 +308,14 @@ TEST_CASE("max_bytes is one budget across partitions, with KIP-74's whole "
   }
   auto fetch = [&](int32_t max_bytes, int32_t p0_max, int32_t p1_max,
                    Offset p0_offset = Offset(0)) {
-    FetchRequest request = Request({0, 1});
+    FetchRequest request = Request({0, 1}, 1, /*max_wait_ms=*/0);
     request.max_bytes = max_bytes;
     request.partitions[0].max_bytes = p0_max;
     request.partitions[0].fetch_offset = p0_offset;
     request.partitions[1].max_bytes = p1_max;
     Answer answer;
     f.purgatory->Fetch(request, answer.Callback());
-    REQUIRE(answer.calls == 1);
+    REQUIRE(answer.calls() == 1);
     const FetchResult r = answer.Result();
     return std::make_pair(BatchCount(r.partitions[0]),
                           BatchCount(r.partitions[1]));
@@ -340,15 +347,15 @@ TEST_CASE("Shutdown answers parked fetches, and later ones at once",
   f.purgatory->Fetch(Request({1}), b.Callback());
   REQUIRE(f.purgatory->parked() == 2);
   f.purgatory->Shutdown();
-  CHECK(a.calls == 1);
-  CHECK(b.calls == 1);
+  CHECK(a.calls() == 1);
+  CHECK(b.calls() == 1);
   CHECK(f.purgatory->parked() == 0);
   CHECK(f.timers.pending() == 0);
   f.purgatory->Fetch(Request({0}), later.Callback());
-  CHECK(later.calls == 1);
+  CHECK(later.calls() == 1);
   f.clock->AdvanceMs(1'000);
-  CHECK(a.calls == 1);
-  CHECK(later.calls == 1);
+  CHECK(a.calls() == 1);
+  CHECK(later.calls() == 1);
 }
 
 TEST_CASE("1000 parked fetches are 1000 timers and no threads",
@@ -369,7 +376,7 @@ TEST_CASE("1000 parked fetches are 1000 timers and no threads",
   f.clock->AdvanceMs(60'000);
   CHECK(f.purgatory->parked() == 0);
   CHECK(f.timers.pending() == 0);
-  for (const auto& answer : answers) CHECK(answer->calls == 1);
+  for (const auto& answer : answers) CHECK(answer->calls() == 1);
 }
 
 TEST_CASE("an append racing the deadline completes the fetch once",
@@ -385,7 +392,7 @@ TEST_CASE("an append racing the deadline completes the fetch once",
     f.clock->AdvanceMs(10);
     producer.join();
     REQUIRE_OK(produced);
-    CHECK(answer.calls == 1);
+    CHECK(answer.calls() == 1);
     CHECK(f.purgatory->parked() == 0);
   }
   CHECK(f.timers.pending() == 0);
