@@ -40,7 +40,8 @@ class FetchPurgatory::Core : public std::enable_shared_from_this<Core> {
   Core(PartitionLookup lookup, util::TimerQueue* timers)
       : lookup_(std::move(lookup)), timers_(timers) {}
 
-  void Fetch(FetchRequest request, FetchCallback done) ABSL_LOCKS_EXCLUDED(mu_) {
+  void Fetch(FetchRequest request, FetchCallback done)
+      ABSL_LOCKS_EXCLUDED(mu_) {
     ReadOutcome now = ReadAll(request);
     if (Satisfied(request, now)) {
       done(std::move(now.result));

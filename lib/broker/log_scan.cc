@@ -47,9 +47,10 @@ absl::Status ForEachBatchHeader(
   Offset next = std::max(from, log.log_start_offset());
   char scratch[rf::kHeaderSize];
   while (next < to) {
-    absl::StatusOr<LogReadResult> read = log.Read(
-        next,
-        {.max_bytes = kScanChunkBytes, .max_offset = to, .min_one_batch = true});
+    absl::StatusOr<LogReadResult> read =
+        log.Read(next, {.max_bytes = kScanChunkBytes,
+                        .max_offset = to,
+                        .min_one_batch = true});
     if (!read.ok()) {
       // Retention or DeleteRecords may move the log start past us mid-scan.
       const Offset start = log.log_start_offset();
@@ -65,12 +66,13 @@ absl::Status ForEachBatchHeader(
       const uint64_t end = slice.position + slice.size;
       while (position < end) {
         if (end - position < rf::kHeaderSize) {
-          return absl::DataLossError(
-              absl::StrCat("log ", log.dir(), ": partial batch at byte ",
-                           position, " of a segment"));
+          return absl::DataLossError(absl::StrCat("log ", log.dir(),
+                                                  ": partial batch at byte ",
+                                                  position, " of a segment"));
         }
-        ASSIGN_OR_RETURN(std::string_view bytes,
-                         slice.file->ReadAt(position, rf::kHeaderSize, scratch));
+        ASSIGN_OR_RETURN(
+            std::string_view bytes,
+            slice.file->ReadAt(position, rf::kHeaderSize, scratch));
         if (bytes.size() < rf::kHeaderSize) {
           return absl::DataLossError(absl::StrCat(
               "log ", log.dir(), ": segment shrank while being scanned"));
@@ -95,8 +97,7 @@ absl::StatusOr<std::optional<TimestampOffset>> FindMaxTimestamp(Log& log,
                                                                 Offset to) {
   std::optional<record::RecordBatchHeader> best;
   RETURN_IF_ERROR(ForEachBatchHeader(
-      log, log.log_start_offset(), to,
-      [&](const record::RecordBatchHeader& h) {
+      log, log.log_start_offset(), to, [&](const record::RecordBatchHeader& h) {
         if (!best || h.max_timestamp > best->max_timestamp) best = h;
         return absl::OkStatus();
       }));
@@ -116,7 +117,8 @@ absl::StatusOr<std::optional<TimestampOffset>> FindMaxTimestamp(Log& log,
   ASSIGN_OR_RETURN(record::DecodedRecords records, batch.DecodeRecords());
   for (const record::RecordView& r : records) {
     if (r.offset >= start && r.timestamp_ms == best->max_timestamp) {
-      return TimestampOffset{.timestamp_ms = r.timestamp_ms, .offset = r.offset};
+      return TimestampOffset{.timestamp_ms = r.timestamp_ms,
+                             .offset = r.offset};
     }
   }
   return TimestampOffset{.timestamp_ms = best->max_timestamp,

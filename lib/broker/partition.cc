@@ -146,11 +146,11 @@ class PartitionImpl final : public Partition {
     r.records.log_end_offset = end;
     if (request.fetch_offset < r.log_start_offset ||
         request.fetch_offset > end) {
-      r.status = MakeError(
-          ErrorReason::kOffsetOutOfRange,
-          absl::StrCat("fetch offset ", request.fetch_offset.value(),
-                       " is outside [", r.log_start_offset.value(), ", ",
-                       end.value(), "] of ", tp_.ToString()));
+      r.status =
+          MakeError(ErrorReason::kOffsetOutOfRange,
+                    absl::StrCat("fetch offset ", request.fetch_offset.value(),
+                                 " is outside [", r.log_start_offset.value(),
+                                 ", ", end.value(), "] of ", tp_.ToString()));
       return r;
     }
     const Offset bound = Bound(isolation);
@@ -193,13 +193,12 @@ class PartitionImpl final : public Partition {
         break;
     }
     if (spec.timestamp < 0) {
-      return MakeError(ErrorReason::kInvalidRequest,
-                       absl::StrCat("unsupported ListOffsets timestamp ",
-                                    spec.timestamp));
+      return MakeError(
+          ErrorReason::kInvalidRequest,
+          absl::StrCat("unsupported ListOffsets timestamp ", spec.timestamp));
     }
     ASSIGN_OR_RETURN(std::optional<TimestampOffset> found,
-                     log_->FindOffsetByTimestamp(spec.timestamp),
-                     ReadError(_));
+                     log_->FindOffsetByTimestamp(spec.timestamp), ReadError(_));
     if (found && found->offset < bound) {
       result.offset = found->offset;
       result.timestamp_ms = found->timestamp_ms;
@@ -224,11 +223,10 @@ class PartitionImpl final : public Partition {
     const Offset hw = high_watermark();
     const Offset target = before == Offset(-1) ? hw : before;
     if (target < Offset(0) || target > hw) {
-      return MakeError(
-          ErrorReason::kOffsetOutOfRange,
-          absl::StrCat("cannot delete records before ", before.value(),
-                       ": the high watermark of ", tp_.ToString(), " is ",
-                       hw.value()));
+      return MakeError(ErrorReason::kOffsetOutOfRange,
+                       absl::StrCat("cannot delete records before ",
+                                    before.value(), ": the high watermark of ",
+                                    tp_.ToString(), " is ", hw.value()));
     }
     if (target > log_->log_start_offset()) {
       if (absl::Status s = log_->AdvanceLogStartOffset(target); !s.ok()) {
@@ -295,8 +293,8 @@ class PartitionImpl final : public Partition {
     const ProducerBatch producer = ProducerBatch::FromHeader(header);
     ASSIGN_OR_RETURN(std::optional<BatchMetadata> duplicate,
                      producers_.Check(producer));
-    const bool log_append_time = config.message_timestamp_type ==
-                                 record::TimestampType::kLogAppendTime;
+    const bool log_append_time =
+        config.message_timestamp_type == record::TimestampType::kLogAppendTime;
     if (duplicate) {
       return PendingAck{
           .required_high_watermark = duplicate->last_offset + 1,

@@ -86,8 +86,8 @@ class Partition {
   // (read_uncommitted) or last stable offset (read_committed). Errors go in
   // the result's status (kOffsetOutOfRange outside [log start, log end]).
   virtual FetchPartitionResult Read(const FetchPartitionRequest& request,
-                                    IsolationLevel isolation,
-                                    int64_t max_bytes, bool min_one_batch) = 0;
+                                    IsolationLevel isolation, int64_t max_bytes,
+                                    bool min_one_batch) = 0;
 
   // ListOffsets: earliest (log start), latest (high watermark, or last
   // stable offset for read_committed), max timestamp (the first record with

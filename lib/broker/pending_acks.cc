@@ -7,10 +7,11 @@ namespace rill::broker {
 void PendingAcks::Add(Offset required_high_watermark,
                       absl::StatusOr<ProduceResult> result,
                       ProduceCallback done) {
-  waiting_.emplace(required_high_watermark,
-                   PendingAck{.required_high_watermark = required_high_watermark,
-                              .result = std::move(result),
-                              .done = std::move(done)});
+  waiting_.emplace(
+      required_high_watermark,
+      PendingAck{.required_high_watermark = required_high_watermark,
+                 .result = std::move(result),
+                 .done = std::move(done)});
 }
 
 std::vector<PendingAck> PendingAcks::TakeSatisfied(Offset high_watermark) {

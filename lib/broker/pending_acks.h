@@ -39,8 +39,8 @@ struct PendingAck {
 // thread-safe.
 class PendingAcks {
  public:
-  void Add(Offset required_high_watermark,
-           absl::StatusOr<ProduceResult> result, ProduceCallback done);
+  void Add(Offset required_high_watermark, absl::StatusOr<ProduceResult> result,
+           ProduceCallback done);
   // TakeSatisfied removes and returns the answers whose batches are below
   // `high_watermark`, in offset order.
   std::vector<PendingAck> TakeSatisfied(Offset high_watermark);

@@ -28,8 +28,8 @@ absl::Status Corrupt(const absl::Status& cause) {
 absl::Status CheckKeys(const record::RecordBatchView& batch) {
   absl::StatusOr<record::DecodedRecords> records = batch.DecodeRecords();
   if (!records.ok()) {
-    return Corrupt(absl::StrCat("records do not decode: ",
-                                records.status().message()));
+    return Corrupt(
+        absl::StrCat("records do not decode: ", records.status().message()));
   }
   for (const record::RecordView& r : *records) {
     if (!r.key.has_value()) {
@@ -69,8 +69,7 @@ absl::StatusOr<record::RecordBatchHeader> ValidateProduceBatch(
         magic));
   }
   ASSIGN_OR_RETURN(record::RecordBatchView batch,
-                   record::RecordBatchView::Parse(bytes),
-                   Corrupt(_));
+                   record::RecordBatchView::Parse(bytes), Corrupt(_));
   const record::RecordBatchHeader& h = batch.header();
   const int16_t codec = h.attributes & rf::kCompressionMask;
   if (codec > rf::kMaxKnownCodec) {

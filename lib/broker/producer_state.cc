@@ -71,19 +71,20 @@ absl::StatusOr<std::optional<BatchMetadata>> ProducerStateTable::Check(
   return std::nullopt;
 }
 
-void ProducerStateTable::Update(const ProducerBatch& batch,
-                                Offset first_offset, int64_t timestamp_ms) {
+void ProducerStateTable::Update(const ProducerBatch& batch, Offset first_offset,
+                                int64_t timestamp_ms) {
   if (!batch.idempotent()) return;
   ProducerEntry& entry = producers_[batch.producer_id];
   if (entry.epoch != batch.epoch) {
     entry.epoch = batch.epoch;
     entry.batches.clear();
   }
-  entry.batches.push_back({.first_seq = batch.first_seq,
-                           .last_seq = batch.last_seq(),
-                           .first_offset = first_offset,
-                           .last_offset = first_offset + batch.last_offset_delta,
-                           .timestamp_ms = timestamp_ms});
+  entry.batches.push_back(
+      {.first_seq = batch.first_seq,
+       .last_seq = batch.last_seq(),
+       .first_offset = first_offset,
+       .last_offset = first_offset + batch.last_offset_delta,
+       .timestamp_ms = timestamp_ms});
   while (entry.batches.size() > format::kMaxCachedBatches) {
     entry.batches.pop_front();
   }

@@ -91,8 +91,8 @@ absl::StatusOr<LoadedSnapshot> DecodeProducerSnapshot(std::string_view bytes) {
   }
   const uint32_t stored =
       LoadBigEndian<uint32_t>(bytes.data() + format::kCrcOffset);
-  const uint32_t actual = util::crc32c::Value(
-      bytes.data() + format::kCrcStart, bytes.size() - format::kCrcStart);
+  const uint32_t actual = util::crc32c::Value(bytes.data() + format::kCrcStart,
+                                              bytes.size() - format::kCrcStart);
   if (stored != actual) return Corrupt("CRC mismatch");
 
   LoadedSnapshot snapshot;
@@ -124,8 +124,8 @@ absl::StatusOr<LoadedSnapshot> DecodeProducerSnapshot(std::string_view bytes) {
       BatchMetadata b;
       int64_t first = 0;
       int64_t last = 0;
-      if (!in.Read(&b.first_seq) || !in.Read(&b.last_seq) ||
-          !in.Read(&first) || !in.Read(&last) || !in.Read(&b.timestamp_ms)) {
+      if (!in.Read(&b.first_seq) || !in.Read(&b.last_seq) || !in.Read(&first) ||
+          !in.Read(&last) || !in.Read(&b.timestamp_ms)) {
         return Corrupt("truncated batch");
       }
       b.first_offset = Offset(first);

@@ -1,7 +1,9 @@
 // FetchPurgatory: long-poll fetches answered at once, by an append, by
 // their deadline or by shutdown — exactly once, with the byte budget rules.
-#include <catch2/catch.hpp>
+#include "broker/fetch_purgatory.h"
+
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "broker/fetch_purgatory.h"
 #include "partition_test_util.h"
 #include "util/timer_queue.h"
 
@@ -216,9 +217,10 @@ TEST_CASE("a fetch with a partition in error is answered at once",
   CHECK(f.purgatory->parked() == 0);
 }
 
-TEST_CASE("a parked fetch is completed once, on the producing thread, by an "
-          "append",
-          "[fetch_purgatory]") {
+TEST_CASE(
+    "a parked fetch is completed once, on the producing thread, by an "
+    "append",
+    "[fetch_purgatory]") {
   PurgatoryFixture f;
   Answer answer;
   f.purgatory->Fetch(Request({0}), answer.Callback());
@@ -297,9 +299,10 @@ TEST_CASE("a fetch watching two partitions wakes from either",
   }
 }
 
-TEST_CASE("max_bytes is one budget across partitions, with KIP-74's whole "
-          "first batch",
-          "[fetch_purgatory]") {
+TEST_CASE(
+    "max_bytes is one budget across partitions, with KIP-74's whole "
+    "first batch",
+    "[fetch_purgatory]") {
   PurgatoryFixture f(2);
   const int64_t size = f.BatchSize(100);  // the first of t-0's batches
   for (int i = 0; i < 3; ++i) {

@@ -1,8 +1,8 @@
 // Idempotent producers through Partition::Produce: sequence and epoch
 // checks, duplicates, and producer state across reopen (snapshot or replay)
 // and expiry.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,8 +22,8 @@ std::vector<Offset> ProduceSequence(PartitionFixture& f, int n, int records,
                                     int32_t first_seq = 0) {
   std::vector<Offset> offsets;
   for (int i = 0; i < n; ++i) {
-    absl::StatusOr<ProduceResult> r = f.Produce(
-        IdempotentBatch(kPid, 0, first_seq + i * records, records));
+    absl::StatusOr<ProduceResult> r =
+        f.Produce(IdempotentBatch(kPid, 0, first_seq + i * records, records));
     REQUIRE_OK(r);
     offsets.push_back(r->base_offset);
   }
@@ -55,9 +55,10 @@ TEST_CASE("in-order sequences are appended", "[partition][idempotence]") {
   CHECK(f.partition->high_watermark() == Offset(12));
 }
 
-TEST_CASE("a retry of any of the last 5 batches answers with its original "
-          "offset",
-          "[partition][idempotence]") {
+TEST_CASE(
+    "a retry of any of the last 5 batches answers with its original "
+    "offset",
+    "[partition][idempotence]") {
   PartitionFixture f;
   REQUIRE_OK(f.Produce(MakeBatch({.records = 2})));  // offsets 0-1
   const std::vector<Offset> offsets = ProduceSequence(f, 7, 2);
@@ -74,15 +75,17 @@ TEST_CASE("a retry of any of the last 5 batches answers with its original "
     CHECK(r.base_offset == Offset(16));
   }
   SECTION("a duplicate with acks=all is answered at once too") {
-    ASSIGN_OR_REQUIRE(ProduceResult r, f.Produce(IdempotentBatch(kPid, 0, 12, 2),
-                                                 {.acks = Acks::kAll}));
+    ASSIGN_OR_REQUIRE(
+        ProduceResult r,
+        f.Produce(IdempotentBatch(kPid, 0, 12, 2), {.acks = Acks::kAll}));
     CHECK(r.base_offset == offsets[6]);
   }
 }
 
-TEST_CASE("out-of-order sequences and stale epochs are refused and change "
-          "nothing",
-          "[partition][idempotence]") {
+TEST_CASE(
+    "out-of-order sequences and stale epochs are refused and change "
+    "nothing",
+    "[partition][idempotence]") {
   PartitionFixture f;
   ProduceSequence(f, 2, 1);  // sequences 0, 1
   const std::string before = f.LogBytes();
@@ -153,9 +156,10 @@ TEST_CASE("producer state survives a clean reopen through its snapshot",
   CHECK(f.Produce(IdempotentBatch(kPid, 0, 12, 1)).ok());
 }
 
-TEST_CASE("producer state is rebuilt from the log without a usable "
-          "snapshot",
-          "[partition][idempotence]") {
+TEST_CASE(
+    "producer state is rebuilt from the log without a usable "
+    "snapshot",
+    "[partition][idempotence]") {
   PartitionFixture f;
   const std::vector<Offset> offsets = ProduceSequence(f, 3, 2);
   REQUIRE_OK(f.partition->SnapshotProducerState());  // at offset 6
@@ -208,9 +212,10 @@ TEST_CASE("snapshots are named by the log end and at most two are kept",
   CHECK(offsets == std::vector<Offset>{Offset(3), Offset(4)});
 }
 
-TEST_CASE("producers idle past producer.id.expiration.ms are dropped at "
-          "snapshot time",
-          "[partition][idempotence]") {
+TEST_CASE(
+    "producers idle past producer.id.expiration.ms are dropped at "
+    "snapshot time",
+    "[partition][idempotence]") {
   PartitionFixture f;
   f.producer_id_expiration_ms = 60'000;
   f.Reopen();
@@ -246,8 +251,7 @@ TEST_CASE("producers already expired are not loaded on open",
   f.Close();
   f.clock->AdvanceMs(60'000);
   f.Open();
-  ASSIGN_OR_REQUIRE(ProduceResult r,
-                    f.Produce(IdempotentBatch(kPid, 0, 0, 1)));
+  ASSIGN_OR_REQUIRE(ProduceResult r, f.Produce(IdempotentBatch(kPid, 0, 0, 1)));
   CHECK(r.base_offset == Offset(1));  // not recognised as a duplicate
 }
 

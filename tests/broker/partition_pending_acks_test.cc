@@ -9,9 +9,10 @@
 namespace rill::broker {
 namespace {
 
-TEST_CASE("pending acks complete in offset order once the high watermark "
-          "passes them",
-          "[partition][acks]") {
+TEST_CASE(
+    "pending acks complete in offset order once the high watermark "
+    "passes them",
+    "[partition][acks]") {
   PendingAcks pending;
   std::vector<int64_t> answered;
   auto add = [&](int64_t last_offset) {
@@ -49,8 +50,8 @@ TEST_CASE("TakeAll fails every pending ack with the given status",
   }
   std::vector<PendingAck> all = pending.TakeAll();
   RunAcks(all, MakeError(ErrorReason::kNotLeaderOrFollower, "gone"));
-  CHECK(reasons == std::vector<ErrorReason>(
-                       3, ErrorReason::kNotLeaderOrFollower));
+  CHECK(reasons ==
+        std::vector<ErrorReason>(3, ErrorReason::kNotLeaderOrFollower));
   CHECK(pending.size() == 0);
 }
 

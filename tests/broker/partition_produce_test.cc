@@ -21,9 +21,10 @@ void RefreshCrc(std::string& batch) {
                           batch.size() - rf::kCrcStart));
 }
 
-TEST_CASE("valid produces get increasing offsets and advance the high "
-          "watermark",
-          "[partition]") {
+TEST_CASE(
+    "valid produces get increasing offsets and advance the high "
+    "watermark",
+    "[partition]") {
   PartitionFixture f;
   ASSIGN_OR_REQUIRE(ProduceResult a, f.Produce(MakeBatch({.records = 3})));
   ASSIGN_OR_REQUIRE(ProduceResult b, f.Produce(MakeBatch({.records = 2})));
@@ -36,9 +37,10 @@ TEST_CASE("valid produces get increasing offsets and advance the high "
   CHECK(f.hw_advances.size() == 2);
 }
 
-TEST_CASE("the producer's baseOffset is ignored and the leader epoch is "
-          "written",
-          "[partition]") {
+TEST_CASE(
+    "the producer's baseOffset is ignored and the leader epoch is "
+    "written",
+    "[partition]") {
   PartitionFixture f;
   REQUIRE_OK(f.Produce(MakeBatch({.records = 2})));
   std::string batch = MakeBatch({.records = 1});
@@ -55,9 +57,10 @@ TEST_CASE("the producer's baseOffset is ignored and the leader epoch is "
   CHECK(batches == 2);
 }
 
-TEST_CASE("every acks value is answered inline, after the high watermark "
-          "hook",
-          "[partition]") {
+TEST_CASE(
+    "every acks value is answered inline, after the high watermark "
+    "hook",
+    "[partition]") {
   for (Acks acks : {Acks::kNone, Acks::kLeader, Acks::kAll}) {
     PartitionFixture f;
     std::vector<std::string> events;
@@ -86,8 +89,8 @@ TEST_CASE("LogAppendTime topics answer with the broker's append time",
 
 // ExpectRejected produces `batch` and checks the reason and that neither the
 // log nor the high watermark changed (nor the hook ran).
-void ExpectRejected(PartitionFixture& f, std::string batch,
-                    ErrorReason reason, ProduceOptions options = {}) {
+void ExpectRejected(PartitionFixture& f, std::string batch, ErrorReason reason,
+                    ProduceOptions options = {}) {
   const std::string before = f.LogBytes();
   const Offset hw = f.partition->high_watermark();
   const size_t advances = f.hw_advances.size();
@@ -100,9 +103,10 @@ void ExpectRejected(PartitionFixture& f, std::string batch,
   CHECK(f.hw_advances.size() == advances);
 }
 
-TEST_CASE("each invalid batch gets Kafka's error and leaves the log "
-          "unchanged",
-          "[partition]") {
+TEST_CASE(
+    "each invalid batch gets Kafka's error and leaves the log "
+    "unchanged",
+    "[partition]") {
   PartitionFixture f;
   REQUIRE_OK(f.Produce(MakeBatch({.records = 2})));
 
@@ -144,24 +148,28 @@ TEST_CASE("each invalid batch gets Kafka's error and leaves the log "
                    ErrorReason::kMessageTooLarge);
   }
   SECTION("a control batch from a client: INVALID_RECORD") {
-    ExpectRejected(f, MakeBatch({.producer_id = 7,
-                                 .producer_epoch = 0,
-                                 .base_sequence = 0,
-                                 .transactional = true,
-                                 .control = true}),
+    ExpectRejected(f,
+                   MakeBatch({.producer_id = 7,
+                              .producer_epoch = 0,
+                              .base_sequence = 0,
+                              .transactional = true,
+                              .control = true}),
                    ErrorReason::kInvalidRecord);
   }
   SECTION("a transactional batch (not supported yet): INVALID_RECORD") {
-    absl::StatusOr<ProduceResult> r = f.Produce(MakeBatch(
-        {.producer_id = 7, .producer_epoch = 0, .base_sequence = 0,
-         .transactional = true}));
+    absl::StatusOr<ProduceResult> r =
+        f.Produce(MakeBatch({.producer_id = 7,
+                             .producer_epoch = 0,
+                             .base_sequence = 0,
+                             .transactional = true}));
     CHECK(ReasonOf(r) == ErrorReason::kInvalidRecord);
     CHECK_THAT(std::string(r.status().message()),
                Catch::Contains("transactional"));
     CHECK(f.log->log_end_offset() == Offset(2));
   }
-  SECTION("zstd when the request may not carry it: "
-          "UNSUPPORTED_COMPRESSION_TYPE") {
+  SECTION(
+      "zstd when the request may not carry it: "
+      "UNSUPPORTED_COMPRESSION_TYPE") {
     const std::string batch =
         MakeBatch({.records = 2, .compression = record::Compression::kZstd});
     ExpectRejected(f, batch, ErrorReason::kUnsupportedCompressionType,
@@ -205,9 +213,9 @@ TEST_CASE("a closed partition refuses produces and reads", "[partition]") {
   REQUIRE_OK(f.partition->Close());
   CHECK(ReasonOf(f.Produce(MakeBatch({}))) ==
         ErrorReason::kNotLeaderOrFollower);
-  FetchPartitionResult r = f.partition->Read(
-      {.fetch_offset = Offset(0)}, IsolationLevel::kReadUncommitted, 1000,
-      true);
+  FetchPartitionResult r =
+      f.partition->Read({.fetch_offset = Offset(0)},
+                        IsolationLevel::kReadUncommitted, 1000, true);
   CHECK(GetErrorReason(r.status) == ErrorReason::kNotLeaderOrFollower);
   CHECK(f.log->log_end_offset() == Offset(1));
 }

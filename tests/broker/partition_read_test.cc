@@ -28,9 +28,10 @@ void ThreeBatches(PartitionFixture& f) {
   REQUIRE_OK(f.Produce(MakeBatch({.records = 1, .timestamp_ms = 300})));
 }
 
-TEST_CASE("offsets report log start, high watermark = last stable offset = "
-          "log end",
-          "[partition][read]") {
+TEST_CASE(
+    "offsets report log start, high watermark = last stable offset = "
+    "log end",
+    "[partition][read]") {
   PartitionFixture f;
   PartitionOffsets o = f.partition->offsets();
   CHECK(o.log_start_offset == Offset(0));
@@ -47,9 +48,10 @@ TEST_CASE("offsets report log start, high watermark = last stable offset = "
   }
 }
 
-TEST_CASE("Read returns whole batches from the fetch offset with the "
-          "partition's offsets",
-          "[partition][read]") {
+TEST_CASE(
+    "Read returns whole batches from the fetch offset with the "
+    "partition's offsets",
+    "[partition][read]") {
   PartitionFixture f;
   ThreeBatches(f);
   for (IsolationLevel isolation :
@@ -80,13 +82,15 @@ TEST_CASE("Read honours max_bytes, except for one whole first batch",
   CHECK(r.records.size_bytes == 0);
 }
 
-TEST_CASE("Read outside [log start, log end] is OFFSET_OUT_OF_RANGE; at the "
-          "end it is empty",
-          "[partition][read]") {
+TEST_CASE(
+    "Read outside [log start, log end] is OFFSET_OUT_OF_RANGE; at the "
+    "end it is empty",
+    "[partition][read]") {
   PartitionFixture f;
   ThreeBatches(f);
-  FetchPartitionResult r = f.partition->Read(
-      {.fetch_offset = Offset(7)}, IsolationLevel::kReadUncommitted, 1000, true);
+  FetchPartitionResult r =
+      f.partition->Read({.fetch_offset = Offset(7)},
+                        IsolationLevel::kReadUncommitted, 1000, true);
   CHECK(GetErrorReason(r.status) == ErrorReason::kOffsetOutOfRange);
   CHECK(r.high_watermark == Offset(6));
 
@@ -110,8 +114,8 @@ TEST_CASE("Read outside [log start, log end] is OFFSET_OUT_OF_RANGE; at the "
 TEST_CASE("ListOffsets earliest, latest and by time", "[partition][read]") {
   PartitionFixture f;
   ThreeBatches(f);
-  auto list = [&](int64_t ts, IsolationLevel isolation =
-                                  IsolationLevel::kReadUncommitted) {
+  auto list = [&](int64_t ts,
+                  IsolationLevel isolation = IsolationLevel::kReadUncommitted) {
     absl::StatusOr<ListOffsetsResult> r =
         f.partition->ListOffsets({.timestamp = ts, .isolation = isolation});
     REQUIRE_OK(r);
@@ -137,14 +141,14 @@ TEST_CASE("ListOffsets earliest, latest and by time", "[partition][read]") {
   CHECK(list(ListOffsetsSpec::kEarliest).offset == Offset(2));
   CHECK(list(100).offset == Offset(2));
 
-  CHECK(GetErrorReason(
-            f.partition->ListOffsets({.timestamp = -4}).status()) ==
+  CHECK(GetErrorReason(f.partition->ListOffsets({.timestamp = -4}).status()) ==
         ErrorReason::kInvalidRequest);
 }
 
-TEST_CASE("ListOffsets max timestamp finds the record with the largest "
-          "timestamp (KIP-734)",
-          "[partition][read]") {
+TEST_CASE(
+    "ListOffsets max timestamp finds the record with the largest "
+    "timestamp (KIP-734)",
+    "[partition][read]") {
   PartitionFixture f;
   auto max_ts = [&] {
     absl::StatusOr<ListOffsetsResult> r =
@@ -159,10 +163,11 @@ TEST_CASE("ListOffsets max timestamp finds the record with the largest "
   SECTION("the record inside its batch, not the batch's last offset") {
     ThreeBatches(f);
     // Batch 2 holds 500 at offset 3 and 550 at offset 4.
-    REQUIRE_OK(f.Produce(MakeBatch({.records = 3,
-                                    .timestamp_ms = 900,
-                                    .timestamp_step_ms = -100,
-                                    .compression = record::Compression::kLz4})));
+    REQUIRE_OK(
+        f.Produce(MakeBatch({.records = 3,
+                             .timestamp_ms = 900,
+                             .timestamp_step_ms = -100,
+                             .compression = record::Compression::kLz4})));
     // Offsets 6 (900), 7 (800), 8 (700): the max is the first record.
     CHECK(max_ts().offset == Offset(6));
     CHECK(max_ts().timestamp_ms == 900);
@@ -205,8 +210,9 @@ TEST_CASE("DeleteRecords moves the log start up to the high watermark",
   // -1: up to the high watermark.
   ASSIGN_OR_REQUIRE(low, f.partition->DeleteRecords(Offset(-1)));
   CHECK(low == Offset(6));
-  FetchPartitionResult r = f.partition->Read(
-      {.fetch_offset = Offset(6)}, IsolationLevel::kReadUncommitted, 1000, true);
+  FetchPartitionResult r =
+      f.partition->Read({.fetch_offset = Offset(6)},
+                        IsolationLevel::kReadUncommitted, 1000, true);
   REQUIRE_OK(r.status);
   CHECK(r.records.size_bytes == 0);
   // Produce answers report the new log start.

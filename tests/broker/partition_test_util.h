@@ -59,11 +59,13 @@ inline std::string MakeBatch(const BatchSpec& spec) {
   values.reserve(spec.records);
   for (int i = 0; i < spec.records; ++i) {
     keys.push_back(spec.key_prefix + std::to_string(i));
-    values.push_back(std::string(spec.value_size, static_cast<char>('a' + i % 26)));
+    values.push_back(
+        std::string(spec.value_size, static_cast<char>('a' + i % 26)));
   }
   for (int i = 0; i < spec.records; ++i) {
-    record::Record r{.timestamp_ms = spec.timestamp_ms + i * spec.timestamp_step_ms,
-                     .value = std::string_view(values[i])};
+    record::Record r{
+        .timestamp_ms = spec.timestamp_ms + i * spec.timestamp_step_ms,
+        .value = std::string_view(values[i])};
     if (i != spec.null_key_at) r.key = std::string_view(keys[i]);
     builder.Append(r);
   }
@@ -140,8 +142,8 @@ struct PartitionFixture {
 
   // LogBytes is everything the log holds, for "nothing changed" checks.
   std::string LogBytes() {
-    absl::StatusOr<LogReadResult> read = log->Read(
-        log->log_start_offset(), {.max_bytes = int64_t{1} << 40});
+    absl::StatusOr<LogReadResult> read =
+        log->Read(log->log_start_offset(), {.max_bytes = int64_t{1} << 40});
     REQUIRE_OK(read);
     absl::StatusOr<std::string> bytes = read->ReadAll();
     REQUIRE_OK(bytes);

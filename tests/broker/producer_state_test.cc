@@ -1,10 +1,11 @@
 // ProducerStateTable's rules, and the snapshot encoding and files.
+#include "broker/producer_state.h"
+
 #include <catch2/catch.hpp>
 #include <limits>
 #include <string>
 
 #include "broker/format.h"
-#include "broker/producer_state.h"
 #include "broker/producer_state_snapshot.h"
 #include "rill/error.h"
 #include "rill/io/file_system.h"
@@ -149,8 +150,8 @@ TEST_CASE("a damaged snapshot is reported as corrupt", "[producer_state]") {
   SECTION("every truncation and an extra byte") {
     for (size_t n = 0; n < good.size(); ++n) {
       INFO("length " << n);
-      CHECK(absl::IsDataLoss(
-          DecodeProducerSnapshot(good.substr(0, n)).status()));
+      CHECK(
+          absl::IsDataLoss(DecodeProducerSnapshot(good.substr(0, n)).status()));
     }
     CHECK(absl::IsDataLoss(DecodeProducerSnapshot(good + "x").status()));
   }
@@ -176,8 +177,9 @@ TEST_CASE("writing a snapshot keeps the newest two", "[producer_state]") {
   REQUIRE_OK(fs->CreateDirs(dir));
   const ProducerStateTable table = SampleTable();
   for (int64_t offset : {10, 20, 30}) {
-    REQUIRE_OK(WriteProducerSnapshot(
-        *fs, dir, Offset(offset), EncodeProducerSnapshot(Offset(offset), table)));
+    REQUIRE_OK(
+        WriteProducerSnapshot(*fs, dir, Offset(offset),
+                              EncodeProducerSnapshot(Offset(offset), table)));
   }
   ASSIGN_OR_REQUIRE(std::vector<Offset> offsets,
                     ListProducerSnapshots(*fs, dir));
@@ -235,9 +237,9 @@ TEST_CASE("loading picks the newest intact snapshot at or below the log end",
     CHECK(names() == std::vector<std::string>{"00000000000000000010.snapshot"});
   }
   SECTION("a snapshot whose contents name another offset is not trusted") {
-    REQUIRE_OK(io::WriteFileAtomically(
-        *fs, dir + "/00000000000000000030.snapshot",
-        EncodeProducerSnapshot(Offset(31), newer)));
+    REQUIRE_OK(
+        io::WriteFileAtomically(*fs, dir + "/00000000000000000030.snapshot",
+                                EncodeProducerSnapshot(Offset(31), newer)));
     ASSIGN_OR_REQUIRE(std::optional<LoadedSnapshot> s,
                       LoadNewestProducerSnapshot(*fs, dir, Offset(100)));
     REQUIRE(s.has_value());
