@@ -1,6 +1,7 @@
 #include "broker/fetch_purgatory.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -65,9 +66,14 @@ class FetchPurgatory::Core : public std::enable_shared_from_this<Core> {
       op->done(ReadAll(op->request).result);
       return;
     }
-    const util::TimerQueue::Id id = timers_->ScheduleAfter(
-        op->request.max_wait_ms,
-        [core = shared_from_this(), op] { core->Complete(op); });
+    // Saturating: an in-process caller may pass any int64 wait.
+    const int64_t now_ms = timers_->clock()->NowMs();
+    const int64_t deadline_ms =
+        now_ms > std::numeric_limits<int64_t>::max() - op->request.max_wait_ms
+            ? std::numeric_limits<int64_t>::max()
+            : now_ms + op->request.max_wait_ms;
+    const util::TimerQueue::Id id = timers_->Schedule(
+        deadline_ms, [core = shared_from_this(), op] { core->Complete(op); });
     bool cancel = false;
     {
       absl::MutexLock lock(&mu_);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -263,6 +264,18 @@ TEST_CASE("a parked fetch is answered empty at max_wait", "[fetch_purgatory]") {
     CHECK(p.high_watermark == Offset(0));
   }
   CHECK(f.purgatory->parked() == 0);
+  f.Produce(0);
+  CHECK(answer.calls() == 1);
+}
+
+TEST_CASE("a fetch with an enormous max_wait waits for data",
+          "[fetch_purgatory]") {
+  PurgatoryFixture f;
+  Answer answer;
+  f.purgatory->Fetch(Request({0}, 1, std::numeric_limits<int64_t>::max()),
+                     answer.Callback());
+  f.clock->AdvanceMs(24 * 3600 * 1000LL);
+  CHECK(answer.calls() == 0);
   f.Produce(0);
   CHECK(answer.calls() == 1);
 }
