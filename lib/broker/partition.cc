@@ -77,12 +77,16 @@ class PartitionImpl final : public Partition {
   absl::Status Load() {
     absl::MutexLock lock(&append_mu_);
     const Offset end = log_->log_end_offset();
-    ASSIGN_OR_RETURN(std::optional<LoadedSnapshot> snapshot,
-                     LoadNewestProducerSnapshot(*fs_, log_->dir(), end));
+    // Used in place: moving the optional out trips g++ 12's
+    // -Wmaybe-uninitialized (a false positive) at -O2.
+    absl::StatusOr<std::optional<LoadedSnapshot>> loaded =
+        LoadNewestProducerSnapshot(*fs_, log_->dir(), end);
+    if (!loaded.ok()) return loaded.status();
     Offset from = log_->log_start_offset();
-    if (snapshot) {
-      producers_ = std::move(snapshot->table);
-      from = std::max(from, snapshot->offset);
+    if (loaded->has_value()) {
+      LoadedSnapshot& snapshot = **loaded;
+      producers_ = std::move(snapshot.table);
+      from = std::max(from, snapshot.offset);
     }
     RETURN_IF_ERROR(ForEachBatchHeader(
         *log_, from, end, [this](const record::RecordBatchHeader& h) {

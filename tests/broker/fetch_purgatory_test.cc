@@ -147,7 +147,8 @@ struct PurgatoryFixture {
   int64_t BatchSize(size_t value_size = 16) {
     REQUIRE_OK(TryProduce(0, 1, value_size));
     FetchPartitionResult r = partitions.at(Tp(0))->Read(
-        {.fetch_offset = partitions.at(Tp(0))->high_watermark() - 1},
+        {.tp = Tp(0),
+         .fetch_offset = partitions.at(Tp(0))->high_watermark() - 1},
         IsolationLevel::kReadUncommitted, 0, true);
     REQUIRE_OK(r.status);
     return static_cast<int64_t>(r.records.size_bytes);
