@@ -49,9 +49,12 @@ struct GroupCoordinatorConfig {
   int32_t group_initial_rebalance_delay_ms = 3000;
   // group.max.size. Default: unlimited.
   int32_t group_max_size = std::numeric_limits<int32_t>::max();
-  // offsets.retention.minutes, in ms: committed offsets of an empty group
-  // expire this long after the group became empty (or after the commit,
-  // for groups with no members ever). Default: 7 days.
+  // offsets.retention.minutes, in ms (KIP-211): committed offsets of an
+  // empty group expire this long after the group became empty or after
+  // their commit, whichever is later; those of a group that only stores
+  // offsets (no protocol type) this long after their commit; a Stable
+  // consumer group keeps the offsets of the topics it subscribes to. An
+  // empty group left without offsets is deleted. Default: 7 days.
   int64_t offsets_retention_ms = 7 * 24 * 3600 * 1000LL;
   // offsets.retention.check.interval.ms. Default: 600000.
   int64_t offsets_retention_check_interval_ms = 600000;
@@ -224,7 +227,9 @@ struct GroupListing {
 // GroupCoordinator owns every group of the offsets-topic partitions it has
 // loaded. Thread-safe: groups lock independently; callbacks run without any
 // coordinator lock held, on the calling thread, the thread of the request
-// that completed them, or the coordinator's timer thread.
+// that completed them, the coordinator's timer thread, or the thread on
+// which the GroupLog completed a write. Callbacks must not block on other
+// coordinator requests completing.
 class GroupCoordinator {
  public:
   static absl::StatusOr<std::unique_ptr<GroupCoordinator>> Open(
@@ -284,8 +289,11 @@ class GroupCoordinator {
   // returns how many expired.
   virtual absl::StatusOr<int> ExpireOffsets() = 0;
 
-  // Close fails pending joins and syncs with kCoordinatorNotAvailable and
-  // stops the timers. Group state is already durable in the log.
+  // Close fails pending joins and syncs with kCoordinatorNotAvailable, stops
+  // the timers and waits until the GroupLog has answered every write the
+  // coordinator issued (so it must not be called from a coordinator
+  // callback). Group state is already durable in the log. Idempotent; the
+  // destructor calls it.
   virtual absl::Status Close() = 0;
 };
 
