@@ -121,6 +121,13 @@ class ConsumerImpl final : public Consumer {
   // CompleteRebalance applies a new assignment: revoke what is gone
   // (cooperative: then rejoin), then announce what was added.
   absl::Status CompleteRebalance(const CompletedRebalance& done);
+  // SubscribedPartitionCounts: partitions of each subscribed topic now (0
+  // for a topic that does not exist).
+  std::map<std::string, int32_t> SubscribedPartitionCounts() const;
+  // MaybeCheckMetadata asks for a rejoin when a subscribed topic appeared,
+  // vanished or grew since the last join, as Kafka's consumers rebalance on
+  // such metadata changes. Checked every kMetadataCheckMs of the clock.
+  void MaybeCheckMetadata();
   // LoseAll gives up every partition without a chance to commit.
   void LoseAll();
   // RevokeForLeave tells the listener all partitions are going, as the
@@ -149,6 +156,9 @@ class ConsumerImpl final : public Consumer {
   int32_t assigned_generation_ = -1;
   // The revocations before the pending join are done.
   bool join_prepared_ = false;
+  // Partition counts of the subscribed topics when we last joined.
+  std::map<std::string, int32_t> joined_partition_counts_;
+  int64_t next_metadata_check_ms_ = 0;
   int64_t next_auto_commit_ms_ = 0;
   bool closed_ = false;
 };

@@ -18,6 +18,10 @@
 namespace rill::client {
 namespace {
 
+// How often (clock ms) a member compares its subscribed topics' partition
+// counts with those it joined with. One DescribeTopic per subscribed topic.
+constexpr int64_t kMetadataCheckMs = 1000;
+
 std::vector<TopicPartition> Minus(const std::vector<TopicPartition>& a,
                                   const std::vector<TopicPartition>& b) {
   const std::set<TopicPartition> remove(b.begin(), b.end());
@@ -49,6 +53,8 @@ absl::Status ConsumerImpl::UpdateGroup() {
                      protocol_->Protocols(assignment_.topics(),
                                           assignment_.Partitions(),
                                           assigned_generation_));
+    joined_partition_counts_ = SubscribedPartitionCounts();
+    next_metadata_check_ms_ = options_.clock->NowMs() + kMetadataCheckMs;
     membership_->SendJoin(std::move(protocols));
   }
   ASSIGN_OR_RETURN(
@@ -56,9 +62,35 @@ absl::Status ConsumerImpl::UpdateGroup() {
       membership_->Advance([this](const JoinGroupResponse& join) {
         return protocol_->Assign(join);
       }));
-  if (!done.has_value()) return absl::OkStatus();
-  join_prepared_ = false;
-  return CompleteRebalance(*done);
+  if (done.has_value()) {
+    join_prepared_ = false;
+    return CompleteRebalance(*done);
+  }
+  MaybeCheckMetadata();
+  return absl::OkStatus();
+}
+
+std::map<std::string, int32_t> ConsumerImpl::SubscribedPartitionCounts()
+    const {
+  std::map<std::string, int32_t> counts;
+  for (const std::string& topic : assignment_.topics()) {
+    absl::StatusOr<TopicDescription> description =
+        broker_.DescribeTopic(topic);
+    counts[topic] = description.ok()
+                        ? static_cast<int32_t>(description->partitions.size())
+                        : 0;
+  }
+  return counts;
+}
+
+void ConsumerImpl::MaybeCheckMetadata() {
+  const int64_t now = options_.clock->NowMs();
+  if (now < next_metadata_check_ms_) return;
+  next_metadata_check_ms_ = now + kMetadataCheckMs;
+  if (membership_->state() != GroupMembership::State::kStable) return;
+  if (SubscribedPartitionCounts() != joined_partition_counts_) {
+    membership_->RequestRejoin();
+  }
 }
 
 void ConsumerImpl::PrepareJoin() {

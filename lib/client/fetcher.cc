@@ -208,7 +208,10 @@ absl::Status Fetcher::Drain(CompletedFetch& fetch, PartitionState& state,
       state.position = r.offset + 1;
     }
     fetch.next_record = end;
-    if (fetch.next_record < records.size()) break;  // builder full
+    if (fetch.next_record < records.size()) {
+      if (builder.room() == 0) break;
+      continue;  // records below the position took no room: go on
+    }
     // The batch is done: step over what compaction removed from its end.
     fetch.current = nullptr;
     state.position = std::max(state.position, Offset(fetch.current_last_offset + 1));

@@ -437,8 +437,8 @@ MemberGeneration GroupMembership::Current() const {
 }
 
 absl::Status GroupMembership::NotStableError() const {
-  absl::MutexLock lock(&shared_->mu);
-  const Shared& s = *shared_;
+  Shared& s = *shared_;
+  absl::MutexLock lock(&s.mu);
   if (!s.fatal.ok()) return s.fatal;
   if (s.state == State::kJoining || s.state == State::kSyncing ||
       (s.generation_id >= 0 && s.rejoin_needed)) {
@@ -470,8 +470,8 @@ void GroupMembership::OnCommitError(const absl::Status& status,
                                     int32_t generation_id) {
   bool notify = false;
   {
-    absl::MutexLock lock(&shared_->mu);
     Shared& s = *shared_;
+    absl::MutexLock lock(&s.mu);
     if (generation_id != s.generation_id) return;  // a newer generation now
     switch (const ErrorReason reason = GetErrorReason(status)) {
       case ErrorReason::kUnknownMemberId:
