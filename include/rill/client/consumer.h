@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,10 @@
 #include "rill/types.h"
 
 namespace rill {
+
+namespace client {
+class ConsumerRecordsBuilder;
+}  // namespace client
 
 // AutoOffsetReset: where to start without a committed offset, or after an
 // out-of-range one (auto.offset.reset).
@@ -124,11 +129,11 @@ class ConsumerRecords {
   const ConsumerRecord& operator[](size_t i) const { return records_[i]; }
 
  private:
-  friend class ConsumerRecordsBuilder;
-  // Stable addresses: records point at these.
-  std::vector<std::unique_ptr<const TopicPartition>> partitions_;
-  std::vector<std::unique_ptr<const record::DecodedRecords>> batches_;
-  std::vector<std::unique_ptr<const std::string>> buffers_;
+  friend class client::ConsumerRecordsBuilder;
+  // What the records point into: fetched bytes, decoded batches and their
+  // TopicPartitions, shared with the consumer (one fetch's bytes may serve
+  // several Polls) and freed with the last ConsumerRecords that needs them.
+  std::vector<std::shared_ptr<const void>> owners_;
   std::vector<ConsumerRecord> records_;
 };
 

@@ -1,0 +1,529 @@
+// ConsumerImpl: the API, positions and commits. See client/consumer_impl.h.
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "client/consumer_impl.h"
+#include "client/consumer_options.h"
+#include "client/consumer_records_builder.h"
+#include "rill/error.h"
+#include "util/status_macros.h"
+
+namespace rill {
+namespace client {
+namespace {
+
+// How long Close waits for async commits still in flight.
+constexpr absl::Duration kCloseTimeout = absl::Seconds(30);
+
+absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+GroupMembershipConfig MembershipConfig(const ConsumerOptions& options) {
+  return {.group_id = options.group_id,
+          .group_instance_id = options.group_instance_id,
+          .client_id = options.client_id,
+          .protocol_type = "consumer",
+          .session_timeout_ms = options.session_timeout_ms,
+          .rebalance_timeout_ms = options.max_poll_interval_ms,
+          .heartbeat_interval_ms = options.heartbeat_interval_ms};
+}
+
+}  // namespace
+
+ConsumerImpl::ConsumerImpl(Broker& broker, ConsumerOptions options,
+                           std::unique_ptr<ConsumerGroupProtocol> protocol)
+    : broker_(broker),
+      options_(std::move(options)),
+      signal_(std::make_shared<ConsumerSignal>()),
+      protocol_(std::move(protocol)),
+      fetcher_(broker, options_, &assignment_, signal_) {
+  if (!options_.group_id.empty()) {
+    timers_ = std::make_unique<util::TimerQueue>(options_.clock);
+    offsets_ = std::make_unique<ConsumerOffsets>(
+        broker_.group_coordinator(), options_.group_id, signal_);
+    membership_ = std::make_unique<GroupMembership>(
+        broker_.group_coordinator(), MembershipConfig(options_), signal_,
+        timers_.get());
+  }
+  next_auto_commit_ms_ =
+      options_.clock->NowMs() + options_.auto_commit_interval_ms;
+}
+
+ConsumerImpl::~ConsumerImpl() {
+  if (!closed_) (void)Close();
+  if (timers_) timers_->Shutdown();
+}
+
+absl::Status ConsumerImpl::CheckOpen(std::string_view call) const {
+  if (!closed_) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat(AbslView(call), ": the consumer is closed"));
+}
+
+absl::Status ConsumerImpl::CheckGroup(std::string_view call) const {
+  RETURN_IF_ERROR(CheckOpen(call));
+  if (!options_.group_id.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      AbslView(call),
+      " needs a group.id (Kafka's InvalidGroupIdException): set "
+      "ConsumerOptions::group_id"));
+}
+
+// --- Subscription and assignment -------------------------------------------
+
+absl::Status ConsumerImpl::Subscribe(
+    const std::vector<std::string>& topics,
+    std::shared_ptr<RebalanceListener> listener) {
+  RETURN_IF_ERROR(CheckGroup("Subscribe"));
+  if (assignment_.mode() == ConsumerAssignment::Mode::kManual) {
+    return absl::FailedPreconditionError(
+        "Subscribe: partitions are assigned manually; Unsubscribe first "
+        "(subscribing and assigning are exclusive)");
+  }
+  if (topics.empty()) return Unsubscribe();
+  for (const std::string& topic : topics) {
+    if (topic.empty()) {
+      return absl::InvalidArgumentError("Subscribe: empty topic name");
+    }
+  }
+  listener_ = std::move(listener);
+  if (assignment_.Subscribe(topics)) membership_->RequestRejoin();
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::Assign(
+    const std::vector<TopicPartition>& partitions) {
+  RETURN_IF_ERROR(CheckOpen("Assign"));
+  if (assignment_.mode() == ConsumerAssignment::Mode::kSubscribed) {
+    return absl::FailedPreconditionError(
+        "Assign: the consumer is subscribed to topics; Unsubscribe first "
+        "(subscribing and assigning are exclusive)");
+  }
+  if (partitions.empty()) return Unsubscribe();
+  for (const TopicPartition& tp : partitions) {
+    if (tp.topic.empty() || tp.partition < PartitionId(0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Assign: invalid partition ", tp.ToString()));
+    }
+  }
+  // As Kafka: what was consumed so far is committed before the change.
+  if (auto_commit() &&
+      assignment_.mode() == ConsumerAssignment::Mode::kManual) {
+    CommitConsumedAsync(nullptr);
+  }
+  assignment_.SetManual();
+  assignment_.Assign(partitions, options_.group_id.empty()
+                                     ? PositionSource::kReset
+                                     : PositionSource::kCommitted);
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::Unsubscribe() {
+  RETURN_IF_ERROR(CheckOpen("Unsubscribe"));
+  absl::Status status;
+  if (assignment_.mode() == ConsumerAssignment::Mode::kSubscribed) {
+    RevokeForLeave();
+    status = membership_->Leave();
+  }
+  assignment_.Reset();
+  listener_ = nullptr;
+  assigned_generation_ = -1;
+  join_prepared_ = false;
+  return status;
+}
+
+std::vector<TopicPartition> ConsumerImpl::Assignment() const {
+  return assignment_.Partitions();
+}
+
+std::vector<std::string> ConsumerImpl::Subscription() const {
+  if (assignment_.mode() != ConsumerAssignment::Mode::kSubscribed) return {};
+  return assignment_.topics();
+}
+
+// --- Poll ------------------------------------------------------------------
+
+absl::StatusOr<ConsumerRecords> ConsumerImpl::Poll(int64_t timeout_ms) {
+  RETURN_IF_ERROR(CheckOpen("Poll"));
+  if (assignment_.mode() == ConsumerAssignment::Mode::kNone) {
+    return absl::FailedPreconditionError(
+        "Poll: the consumer is neither subscribed to topics nor assigned "
+        "partitions");
+  }
+  const absl::Time deadline =
+      absl::Now() + absl::Milliseconds(std::max<int64_t>(0, timeout_ms));
+  if (membership_) membership_->OnPoll(options_.clock->NowMs());
+  while (true) {
+    const uint64_t seen = signal_->events();
+    if (signal_->TakeWakeup()) return ConsumerRecords();
+    if (offsets_) offsets_->RunCompletions();
+    RETURN_IF_ERROR(UpdateGroup());
+    if (closed_ || assignment_.mode() == ConsumerAssignment::Mode::kNone) {
+      return ConsumerRecords();  // a listener closed or unsubscribed us
+    }
+    MaybeAutoCommit();
+    fetcher_.ProcessAnswers();
+    RETURN_IF_ERROR(ResolvePositions());
+    if (fetcher_.HasBuffered()) {
+      ConsumerRecordsBuilder builder(
+          static_cast<size_t>(options_.max_poll_records));
+      const absl::Status collected = fetcher_.Collect(builder);
+      // Send the next fetch before returning, so it is answered while the
+      // application works through these records.
+      fetcher_.SendFetches();
+      RETURN_IF_ERROR(collected);
+      if (builder.size() > 0) return std::move(builder).Build();
+    } else {
+      fetcher_.SendFetches();
+    }
+    const absl::Time now = absl::Now();
+    if (now >= deadline) return ConsumerRecords();
+    signal_->Wait(seen, std::min(deadline, NextRetry(now)));
+  }
+}
+
+absl::Time ConsumerImpl::NextRetry(absl::Time now) const {
+  absl::Time next = absl::InfiniteFuture();
+  for (const auto& [tp, state] : assignment_.states()) {
+    if (state.retry_at > now) next = std::min(next, state.retry_at);
+  }
+  if (membership_ && membership_->retry_at() > now) {
+    next = std::min(next, membership_->retry_at());
+  }
+  return next;
+}
+
+// --- Positions -------------------------------------------------------------
+
+absl::StatusOr<std::vector<PartitionState*>> ConsumerImpl::AssignedStates(
+    std::vector<TopicPartition> partitions, std::string_view call) {
+  if (partitions.empty()) partitions = assignment_.Partitions();
+  std::vector<PartitionState*> states;
+  states.reserve(partitions.size());
+  for (const TopicPartition& tp : partitions) {
+    PartitionState* state = assignment_.Find(tp);
+    if (state == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(AbslView(call), ": partition ", tp.ToString(),
+                       " is not assigned to this consumer"));
+    }
+    states.push_back(state);
+  }
+  return states;
+}
+
+absl::StatusOr<Offset> ConsumerImpl::ListOffset(const TopicPartition& tp,
+                                                int64_t timestamp) {
+  ASSIGN_OR_RETURN(ListOffsetsResult result,
+                   broker_.ListOffsets(tp, {.timestamp = timestamp,
+                                            .isolation =
+                                                options_.isolation_level}));
+  return result.offset;
+}
+
+absl::Status ConsumerImpl::ResolvePosition(PartitionState& state,
+                                           bool report_errors) {
+  if (state.has_position()) return absl::OkStatus();
+  const TopicPartition& tp = *state.tp;
+  const absl::Time now = absl::Now();
+  if (!report_errors && state.retry_at > now) return absl::OkStatus();
+  if (state.source == PositionSource::kCommitted) {
+    if (options_.group_id.empty()) {
+      state.source = PositionSource::kReset;
+    } else {
+      absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> committed =
+          offsets_->Committed({tp});
+      if (!committed.ok()) {
+        state.retry_at = now + kRetryBackoff;
+        return report_errors ? committed.status() : absl::OkStatus();
+      }
+      auto it = committed->find(tp);
+      if (it != committed->end()) {
+        ConsumerAssignment::Seek(state, it->second.offset,
+                                 it->second.leader_epoch);
+        return absl::OkStatus();
+      }
+      state.source = PositionSource::kReset;
+    }
+  }
+  if (options_.auto_offset_reset == AutoOffsetReset::kNone) {
+    if (state.source == PositionSource::kOutOfRange) {
+      return MakeError(
+          ErrorReason::kOffsetOutOfRange,
+          absl::StrCat("fetch offset ", state.position.value(), " of ",
+                       tp.ToString(),
+                       " is out of range and auto.offset.reset is none "
+                       "(Kafka's OffsetOutOfRangeException); Seek to a "
+                       "valid offset"));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no committed offset for ", tp.ToString(),
+        options_.group_id.empty()
+            ? std::string()
+            : absl::StrCat(" in group ", options_.group_id),
+        " and auto.offset.reset is none (Kafka's "
+        "NoOffsetForPartitionException); Seek to a position first"));
+  }
+  absl::StatusOr<Offset> offset = ListOffset(
+      tp, options_.auto_offset_reset == AutoOffsetReset::kEarliest
+              ? ListOffsetsSpec::kEarliest
+              : ListOffsetsSpec::kLatest);
+  if (!offset.ok()) {
+    state.retry_at = now + kRetryBackoff;
+    return report_errors ? offset.status() : absl::OkStatus();
+  }
+  ConsumerAssignment::Seek(state, *offset);
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::ResolvePositions() {
+  absl::Status first;
+  for (auto& [tp, state] : assignment_.states()) {
+    absl::Status status = ResolvePosition(state, /*report_errors=*/false);
+    if (first.ok()) first = std::move(status);
+  }
+  return first;
+}
+
+absl::Status ConsumerImpl::Seek(const TopicPartition& tp, Offset offset) {
+  RETURN_IF_ERROR(CheckOpen("Seek"));
+  if (offset < Offset(0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Seek: negative offset ", offset.value(), " for ", tp.ToString()));
+  }
+  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
+                   AssignedStates({tp}, "Seek"));
+  ConsumerAssignment::Seek(*states.front(), offset);
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::SeekToBeginning(
+    const std::vector<TopicPartition>& partitions) {
+  RETURN_IF_ERROR(CheckOpen("SeekToBeginning"));
+  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
+                   AssignedStates(partitions, "SeekToBeginning"));
+  for (PartitionState* state : states) {
+    ASSIGN_OR_RETURN(Offset offset,
+                     ListOffset(*state->tp, ListOffsetsSpec::kEarliest));
+    ConsumerAssignment::Seek(*state, offset);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::SeekToEnd(
+    const std::vector<TopicPartition>& partitions) {
+  RETURN_IF_ERROR(CheckOpen("SeekToEnd"));
+  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
+                   AssignedStates(partitions, "SeekToEnd"));
+  for (PartitionState* state : states) {
+    ASSIGN_OR_RETURN(Offset offset,
+                     ListOffset(*state->tp, ListOffsetsSpec::kLatest));
+    ConsumerAssignment::Seek(*state, offset);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Offset> ConsumerImpl::Position(const TopicPartition& tp) {
+  RETURN_IF_ERROR(CheckOpen("Position"));
+  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
+                   AssignedStates({tp}, "Position"));
+  RETURN_IF_ERROR(ResolvePosition(*states.front(), /*report_errors=*/true));
+  return states.front()->position;
+}
+
+absl::Status ConsumerImpl::Pause(const std::vector<TopicPartition>& partitions) {
+  RETURN_IF_ERROR(CheckOpen("Pause"));
+  if (partitions.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
+                   AssignedStates(partitions, "Pause"));
+  for (PartitionState* state : states) {
+    if (state->paused) continue;
+    state->paused = true;
+    ConsumerAssignment::Invalidate(*state);  // drop what was fetched
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::Resume(
+    const std::vector<TopicPartition>& partitions) {
+  RETURN_IF_ERROR(CheckOpen("Resume"));
+  if (partitions.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
+                   AssignedStates(partitions, "Resume"));
+  for (PartitionState* state : states) state->paused = false;
+  return absl::OkStatus();
+}
+
+std::vector<TopicPartition> ConsumerImpl::Paused() const {
+  return assignment_.PausedPartitions();
+}
+
+absl::StatusOr<int64_t> ConsumerImpl::Lag(const TopicPartition& tp) {
+  ASSIGN_OR_RETURN(Offset position, Position(tp));
+  ASSIGN_OR_RETURN(PartitionOffsets offsets, broker_.GetPartitionOffsets(tp));
+  const Offset end = options_.isolation_level == IsolationLevel::kReadCommitted
+                         ? offsets.last_stable_offset
+                         : offsets.high_watermark;
+  return std::max<int64_t>(0, end - position);
+}
+
+// --- Commits ---------------------------------------------------------------
+
+std::map<TopicPartition, OffsetAndMetadata> ConsumerImpl::Consumed(
+    const std::vector<TopicPartition>* only) const {
+  std::map<TopicPartition, OffsetAndMetadata> consumed;
+  auto add = [&](const TopicPartition& tp, const PartitionState& state) {
+    if (!state.has_position()) return;
+    consumed.emplace(tp, OffsetAndMetadata{.offset = state.position,
+                                           .metadata = {},
+                                           .leader_epoch = state.leader_epoch});
+  };
+  if (only == nullptr) {
+    for (const auto& [tp, state] : assignment_.states()) add(tp, state);
+  } else {
+    for (const TopicPartition& tp : *only) {
+      if (const PartitionState* state = assignment_.Find(tp)) add(tp, *state);
+    }
+  }
+  return consumed;
+}
+
+absl::StatusOr<MemberGeneration> ConsumerImpl::CommitGeneration() const {
+  if (assignment_.mode() != ConsumerAssignment::Mode::kSubscribed) {
+    return MemberGeneration{};
+  }
+  std::optional<MemberGeneration> stable = membership_->Stable();
+  if (!stable.has_value()) return membership_->NotStableError();
+  return *std::move(stable);
+}
+
+absl::Status ConsumerImpl::CommitOffsetsSync(
+    const std::map<TopicPartition, OffsetAndMetadata>& offsets) {
+  ASSIGN_OR_RETURN(MemberGeneration member, CommitGeneration());
+  absl::Status status = offsets_->CommitSync(offsets, member);
+  if (!status.ok() && member.generation_id >= 0) {
+    membership_->OnCommitError(status, member.generation_id);
+  }
+  return status;
+}
+
+void ConsumerImpl::CommitConsumedAsync(CommitCallback done) {
+  absl::StatusOr<MemberGeneration> member = CommitGeneration();
+  if (!member.ok()) {
+    offsets_->Fail(member.status(), std::move(done));
+    return;
+  }
+  const int32_t generation = member->generation_id;
+  offsets_->CommitAsync(
+      Consumed(), *member,
+      [this, generation, done = std::move(done)](absl::Status status) mutable {
+        // Runs in RunCompletions, on the polling thread.
+        if (!status.ok() && generation >= 0) {
+          membership_->OnCommitError(status, generation);
+        }
+        if (done) done(std::move(status));
+      });
+}
+
+absl::Status ConsumerImpl::CommitSync() {
+  RETURN_IF_ERROR(CheckGroup("CommitSync"));
+  offsets_->RunCompletions();
+  return CommitOffsetsSync(Consumed());
+}
+
+absl::Status ConsumerImpl::CommitSync(
+    const std::map<TopicPartition, OffsetAndMetadata>& offsets) {
+  RETURN_IF_ERROR(CheckGroup("CommitSync"));
+  offsets_->RunCompletions();
+  return CommitOffsetsSync(offsets);
+}
+
+void ConsumerImpl::CommitAsync(CommitCallback done) {
+  if (absl::Status status = CheckGroup("CommitAsync"); !status.ok()) {
+    if (done) done(std::move(status));
+    return;
+  }
+  offsets_->RunCompletions();
+  CommitConsumedAsync(std::move(done));
+}
+
+void ConsumerImpl::MaybeAutoCommit() {
+  if (!auto_commit()) return;
+  const int64_t now = options_.clock->NowMs();
+  if (now < next_auto_commit_ms_) return;
+  next_auto_commit_ms_ = now + options_.auto_commit_interval_ms;
+  // Outside a stable generation there is nothing this member may commit;
+  // the next interval tries again (Kafka logs and skips).
+  if (!CommitGeneration().ok() || Consumed().empty()) return;
+  CommitConsumedAsync(nullptr);
+}
+
+absl::StatusOr<std::optional<OffsetAndMetadata>> ConsumerImpl::Committed(
+    const TopicPartition& tp) {
+  RETURN_IF_ERROR(CheckGroup("Committed"));
+  ASSIGN_OR_RETURN(auto committed, offsets_->Committed({tp}));
+  auto it = committed.find(tp);
+  if (it == committed.end()) return std::nullopt;
+  return std::move(it->second);
+}
+
+// --- Identity and shutdown -------------------------------------------------
+
+std::string ConsumerImpl::member_id() const {
+  return membership_ ? membership_->Current().member_id : std::string();
+}
+
+int32_t ConsumerImpl::generation_id() const {
+  return membership_ ? membership_->Current().generation_id : -1;
+}
+
+absl::Status ConsumerImpl::Close() {
+  if (closed_) return absl::OkStatus();
+  absl::Status result;
+  if (offsets_) offsets_->RunCompletions();
+  // Auto-commit as Kafka's close does; outside a stable generation (mid
+  // rebalance, or removed) there is nothing this member may commit.
+  if (auto_commit() && assignment_.mode() != ConsumerAssignment::Mode::kNone &&
+      CommitGeneration().ok()) {
+    if (std::map<TopicPartition, OffsetAndMetadata> consumed = Consumed();
+        !consumed.empty()) {
+      result = CommitOffsetsSync(consumed);
+    }
+  }
+  if (assignment_.mode() == ConsumerAssignment::Mode::kSubscribed) {
+    RevokeForLeave();
+    absl::Status left = membership_->Leave();
+    if (result.ok()) result = std::move(left);
+  }
+  if (offsets_) offsets_->FinishAsync(absl::Now() + kCloseTimeout);
+  closed_ = true;
+  if (timers_) timers_->Shutdown();
+  assignment_.Reset();
+  listener_ = nullptr;
+  return result;
+}
+
+}  // namespace client
+
+absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(
+    Broker& broker, ConsumerOptions options) {
+  for (std::string& name : options.partition_assignment_strategy) {
+    if (absl::StatusOr<std::string> short_name =
+            client::AssignorShortName(name);
+        short_name.ok()) {
+      name = *std::move(short_name);
+    }
+  }
+  RETURN_IF_ERROR(client::ValidateConsumerOptions(options));
+  if (!options.clock) options.clock = broker.clock();
+  if (options.group_id.empty()) options.enable_auto_commit = false;
+  ASSIGN_OR_RETURN(std::unique_ptr<client::ConsumerGroupProtocol> protocol,
+                   client::ConsumerGroupProtocol::Create(
+                       broker, options.partition_assignment_strategy));
+  return std::unique_ptr<Consumer>(
+      new client::ConsumerImpl(broker, std::move(options), std::move(protocol)));
+}
+
+}  // namespace rill
