@@ -62,10 +62,45 @@ absl::StatusOr<std::string_view> MemFileData::ReadAt(uint64_t offset, size_t n,
   return std::string_view(scratch, n);
 }
 
+// The pool keeps up to this many bytes of freed full-size chunks per file
+// system.
+constexpr size_t kChunkPoolBytes = 64 << 20;
+
+std::unique_ptr<char[]> ChunkPool::Take() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!chunks_.empty()) {
+      std::unique_ptr<char[]> chunk = std::move(chunks_.back());
+      chunks_.pop_back();
+      return chunk;
+    }
+  }
+  return std::make_unique_for_overwrite<char[]>(chunk_size_);
+}
+
+void ChunkPool::Give(std::unique_ptr<char[]> chunk) {
+  absl::MutexLock lock(&mu_);
+  if (chunks_.size() < max_chunks_) chunks_.push_back(std::move(chunk));
+}
+
+MemFileData::~MemFileData() {
+  absl::MutexLock lock(&mu_);
+  ReleaseChunksFrom(0);
+}
+
+void MemFileData::ReleaseChunksFrom(size_t k) {
+  for (size_t i = k; i < chunks_.size(); ++i) {
+    if (ChunkSize(i) == kBigChunk) pool_->Give(std::move(chunks_[i]));
+  }
+  chunks_.resize(std::min(k, chunks_.size()));
+}
+
 void MemFileData::EnsureCapacity(uint64_t end) {
   while (ChunkStart(chunks_.size()) < end) {
-    chunks_.push_back(
-        std::make_unique_for_overwrite<char[]>(ChunkSize(chunks_.size())));
+    const uint64_t size = ChunkSize(chunks_.size());
+    chunks_.push_back(size == kBigChunk
+                          ? pool_->Take()
+                          : std::make_unique_for_overwrite<char[]>(size));
   }
 }
 
@@ -102,7 +137,7 @@ void MemFileData::Truncate(uint64_t size) {
     EnsureCapacity(size);
     WriteAt(size_, nullptr, static_cast<size_t>(size - size_));
   } else {
-    chunks_.resize(size == 0 ? 0 : ChunkOf(size - 1) + 1);
+    ReleaseChunksFrom(size == 0 ? 0 : ChunkOf(size - 1) + 1);
   }
   size_ = size;
 }
@@ -161,7 +196,11 @@ class MemFile final : public File {
 
 }  // namespace
 
-MemFileSystem::MemFileSystem() { dirs_.insert("/"); }
+MemFileSystem::MemFileSystem()
+    : pool_(std::make_shared<internal::ChunkPool>(internal::kBigChunk,
+                                                  internal::kChunkPoolBytes)) {
+  dirs_.insert("/");
+}
 
 absl::Status MemFileSystem::CheckParent(const std::string& key) const {
   const std::string parent = internal::Dirname(key);
@@ -204,7 +243,7 @@ absl::StatusOr<std::unique_ptr<File>> MemFileSystem::OpenFile(
     return absl::NotFoundError(absl::StrCat("open ", path, ": no such file"));
   }
   if (absl::Status s = CheckParent(key); !s.ok()) return s;
-  auto data = std::make_shared<MemFileData>();
+  auto data = std::make_shared<MemFileData>(pool_);
   files_.emplace(key, data);
   return std::make_unique<MemFile>(std::move(data));
 }
