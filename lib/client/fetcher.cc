@@ -21,7 +21,7 @@ Fetcher::CompletedFetch::CompletedFetch(std::shared_ptr<FetchedData> d,
                                         uint64_t gen)
     : data(std::move(d)),
       generation(gen),
-      batches(std::string_view(data->bytes)) {}
+      batches(data->buffer.bytes()) {}
 
 Fetcher::Fetcher(Broker& broker, const ConsumerOptions& options,
                  ConsumerAssignment* assignment,
@@ -30,7 +30,8 @@ Fetcher::Fetcher(Broker& broker, const ConsumerOptions& options,
       options_(options),
       assignment_(assignment),
       signal_(std::move(signal)),
-      inbox_(std::make_shared<Inbox>()) {}
+      inbox_(std::make_shared<Inbox>()),
+      buffers_(std::make_shared<FetchBufferPool>()) {}
 
 void Fetcher::SendFetches() {
   const absl::Time now = absl::Now();
@@ -131,12 +132,12 @@ void Fetcher::HandleAnswer(const SentPartition& sent,
   if (result.records.size_bytes == 0) return;
   auto data = std::make_shared<FetchedData>();
   data->tp = state.tp;
-  absl::StatusOr<std::string> bytes = result.records.ReadAll();
-  if (!bytes.ok()) {
+  absl::StatusOr<FetchBuffer> buffer = buffers_->Read(result.records);
+  if (!buffer.ok()) {
     state.retry_at = now + kRetryBackoff;
     return;
   }
-  data->bytes = *std::move(bytes);
+  data->buffer = *std::move(buffer);
   CompletedFetch& fetch = completed_.emplace_back(std::move(data),
                                                   state.fetch_generation);
   if (options_.isolation_level == IsolationLevel::kReadCommitted &&
