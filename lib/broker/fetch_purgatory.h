@@ -26,29 +26,41 @@ using PartitionLookup =
 
 // FetchPurgatory is owned by the broker. Thread-safe. Callbacks run without
 // purgatory locks held, on the fetching thread (answered at once), the
-// appending thread, or the timer thread.
+// appending thread, or the timer thread; each fetch's callback runs exactly
+// once. A parked fetch holds one timer in `timers` and one entry per
+// partition it reads: no thread, no polling.
 class FetchPurgatory {
  public:
-  // `timers` must outlive the purgatory.
+  // `timers` must outlive the purgatory. `lookup` is called without
+  // purgatory locks, from any of the threads above, until Shutdown returns.
   FetchPurgatory(PartitionLookup lookup, util::TimerQueue* timers);
+  // Shuts down (see Shutdown).
   ~FetchPurgatory();
   FetchPurgatory(const FetchPurgatory&) = delete;
   FetchPurgatory& operator=(const FetchPurgatory&) = delete;
 
-  // Fetch answers `request` now or parks it (see fetch.h for when).
+  // Fetch answers `request` now — max_wait_ms <= 0, min_bytes available,
+  // a partition in error, or no partitions — or parks it until an append
+  // gives it min_bytes (or a partition errors) or max_wait_ms passes, when
+  // it is answered with a fresh read. Partitions are read with one byte
+  // budget (request.max_bytes, each also within its own max_bytes); the
+  // first batch of the first partition with data is returned whole even if
+  // larger (KIP-74), later ones only if they fit.
   void Fetch(FetchRequest request, FetchCallback done);
-  // OnHighWatermarkAdvance completes the fetches parked on `tp` that now
-  // have min_bytes.
+  // OnHighWatermarkAdvance re-reads the fetches parked on `tp` (only those)
+  // and completes the ones that now have min_bytes, on this thread.
   void OnHighWatermarkAdvance(const TopicPartition& tp);
   // parked is the number of fetches waiting.
   size_t parked() const;
-  // Shutdown answers every parked fetch with what it has now; later
-  // fetches are answered at once.
+  // Shutdown answers every parked fetch with what it has now and waits for
+  // completions running on other threads; later fetches are answered at
+  // once. Idempotent. Must not be called from a fetch callback.
   void Shutdown();
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  class Core;
+  // Shared with pending timer callbacks, which may outlive the purgatory.
+  std::shared_ptr<Core> core_;
 };
 
 }  // namespace rill::broker

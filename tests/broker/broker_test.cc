@@ -288,6 +288,7 @@ TEST_CASE("Compaction through the broker keeps the latest value per key",
   }
   REQUIRE_OK(broker->RunMaintenance());
   std::vector<std::string> values = ReadValues(*broker, kT0);
+  CAPTURE(values);
   // Every key's last value survives; older ones in cleaned segments do not.
   CHECK(values.size() < 12);
   for (const char* last : {"a3", "b3", "c3"}) {

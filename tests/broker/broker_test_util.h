@@ -62,29 +62,31 @@ inline FetchResult FetchSync(Broker& broker, FetchRequest request) {
   return result;
 }
 
-// ReadValues fetches `tp` from `offset` (no waiting) and decodes the
-// values, in offset order.
+// ReadValues fetches `tp` from `offset` to the high watermark (no waiting;
+// a fetch returns at most one segment, so it loops) and decodes the values,
+// in offset order.
 inline std::vector<std::string> ReadValues(Broker& broker,
                                            const TopicPartition& tp,
                                            Offset offset = Offset(0)) {
-  FetchResult fetched = FetchSync(
-      broker, {.partitions = {{.tp = tp, .fetch_offset = offset,
-                               .max_bytes = 64 << 20}},
-               .max_wait_ms = 0,
-               .max_bytes = 64 << 20});
   std::vector<std::string> values;
-  const FetchPartitionResult& p = fetched.partitions.at(0);
-  if (!p.status.ok()) return values;
-  std::string bytes = p.records.ReadAll().value();
-  record::BatchIterator batches(bytes);
-  while (batches.Next()) {
-    auto decoded = batches.batch().DecodeRecords().value();
-    for (const record::RecordView& r : decoded) {
-      if (batches.batch().header().base_offset + r.offset_delta <
-          offset.value()) {
-        continue;
+  for (int fetches = 0; fetches < 10'000; ++fetches) {
+    FetchResult fetched = FetchSync(
+        broker, {.partitions = {{.tp = tp, .fetch_offset = offset,
+                                 .max_bytes = 64 << 20}},
+                 .max_wait_ms = 0,
+                 .max_bytes = 64 << 20});
+    const FetchPartitionResult& p = fetched.partitions.at(0);
+    if (!p.status.ok() || p.records.size_bytes == 0) break;
+    std::string bytes = p.records.ReadAll().value();
+    record::BatchIterator batches(bytes);
+    while (batches.Next()) {
+      const record::RecordBatchHeader& header = batches.batch().header();
+      auto decoded = batches.batch().DecodeRecords().value();
+      for (const record::RecordView& r : decoded) {
+        if (header.base_offset + r.offset_delta < offset.value()) continue;
+        values.emplace_back(r.value.value_or("<null>"));
       }
-      values.emplace_back(r.value.value_or("<null>"));
+      offset = Offset(header.last_offset() + 1);
     }
   }
   return values;

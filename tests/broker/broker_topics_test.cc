@@ -52,10 +52,8 @@ TEST_CASE("Topic names outside Kafka's rules are refused with "
           "INVALID_TOPIC_EXCEPTION",
           "[broker]") {
   auto broker = OpenInMemory();
-  for (const std::string name :
-       {std::string(""), std::string("."), std::string(".."),
-        std::string("has space"), std::string("slash/y"),
-        std::string(250, 'a')}) {
+  for (const std::string& name : std::vector<std::string>{
+           "", ".", "..", "has space", "slash/y", std::string(250, 'a')}) {
     CAPTURE(name);
     CHECK(HasErrorReason(broker->CreateTopic({.name = name}),
                          ErrorReason::kInvalidTopic));
@@ -152,9 +150,10 @@ TEST_CASE("CreatePartitions grows a topic and refuses to shrink it",
 std::map<std::string, ConfigEntry> ConfigsByName(Broker& broker,
                                                  const std::string& topic) {
   std::map<std::string, ConfigEntry> out;
-  for (ConfigEntry& e : broker.DescribeTopicConfigs(topic).value()) {
-    out[e.name] = e;
-  }
+  absl::StatusOr<std::vector<ConfigEntry>> entries =
+      broker.DescribeTopicConfigs(topic);
+  REQUIRE_OK(entries);
+  for (ConfigEntry& e : *entries) out[e.name] = e;
   return out;
 }
 

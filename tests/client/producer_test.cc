@@ -40,8 +40,10 @@ std::vector<StoredRecord> ReadPartition(Broker& broker,
   record::BatchIterator batches(bytes);
   while (batches.Next()) {
     const record::RecordBatchHeader& h = batches.batch().header();
-    for (const record::RecordView& r :
-         batches.batch().DecodeRecords().value()) {
+    absl::StatusOr<record::DecodedRecords> decoded =
+        batches.batch().DecodeRecords();
+    REQUIRE_OK(decoded);
+    for (const record::RecordView& r : *decoded) {
       StoredRecord s{.offset = Offset(h.base_offset + r.offset_delta),
                      .timestamp_ms = r.timestamp_ms,
                      .key = {},

@@ -27,7 +27,8 @@ struct FetchPartitionRequest {
   TopicPartition tp = {};
   Offset fetch_offset = Offset(0);
   // Per-partition byte limit (max.partition.fetch.bytes); the first batch
-  // is returned whole even if larger. Default: 1 MiB.
+  // of the first partition with data is returned whole even if larger
+  // (KIP-74), any other batch only if it fits. Default: 1 MiB.
   int32_t max_bytes = 1 << 20;
 };
 

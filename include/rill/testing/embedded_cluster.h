@@ -97,7 +97,8 @@ class EmbeddedCluster {
   absl::Status Restart(int index = 0);
 
  private:
-  EmbeddedCluster() = default;
+  struct Uninitialized {};
+  explicit EmbeddedCluster(Uninitialized) {}
   absl::Status Init(EmbeddedClusterOptions options);
   BrokerOptions OptionsFor(int index) const;
 

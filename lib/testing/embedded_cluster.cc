@@ -1,0 +1,151 @@
+#include "rill/testing/embedded_cluster.h"
+
+#include <stdlib.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "util/status_macros.h"
+
+namespace rill::testing {
+namespace {
+
+[[noreturn]] void Die(std::string_view what, const absl::Status& status) {
+  std::fprintf(stderr, "EmbeddedCluster: %.*s: %s\n",
+               static_cast<int>(what.size()), what.data(),
+               status.ToString().c_str());
+  std::abort();
+}
+
+absl::StatusOr<std::string> MakeTempDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern =
+      absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/rill-cluster-XXXXXX");
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("cannot create a temporary directory from ", pattern));
+  }
+  return pattern;
+}
+
+}  // namespace
+
+BrokerOptions TestBrokerOptions() {
+  BrokerOptions options;
+  options.group.group_initial_rebalance_delay_ms = 0;
+  options.group.group_min_session_timeout_ms = 1;
+  return options;
+}
+
+absl::StatusOr<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::Start(
+    EmbeddedClusterOptions options) {
+  std::unique_ptr<EmbeddedCluster> cluster(
+      new EmbeddedCluster(Uninitialized{}));
+  RETURN_IF_ERROR(cluster->Init(std::move(options)));
+  return cluster;
+}
+
+EmbeddedCluster::EmbeddedCluster(EmbeddedClusterOptions options) {
+  absl::Status status = Init(std::move(options));
+  if (!status.ok()) Die("cannot start", status);
+}
+
+EmbeddedCluster::~EmbeddedCluster() {
+  for (auto& broker : brokers_) (void)broker->Close();
+  brokers_.clear();
+  if (remove_data_dir_) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir_, ignored);
+  }
+}
+
+absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
+  options_ = std::move(options);
+  if (options_.brokers != 1) {
+    return absl::UnimplementedError(
+        "EmbeddedCluster runs one broker until replication lands");
+  }
+  if (options_.manual_clock) {
+    manual_clock_ =
+        std::make_shared<ManualClock>(options_.manual_clock_start_ms);
+    clock_ = manual_clock_;
+    // Maintenance then runs when the test calls RunMaintenance.
+    options_.broker.maintenance_interval_ms = 0;
+  } else {
+    clock_ = options_.broker.clock ? options_.broker.clock : DefaultClock();
+  }
+  if (options_.in_memory) {
+    fs_ = io::NewMemFileSystem();
+    data_dir_ = "/rill";
+  } else if (options_.data_dir.empty()) {
+    ASSIGN_OR_RETURN(data_dir_, MakeTempDir());
+    remove_data_dir_ = true;
+    fs_ = io::NewPosixFileSystem();
+  } else {
+    data_dir_ = options_.data_dir;
+    fs_ = options_.broker.fs ? options_.broker.fs : io::NewPosixFileSystem();
+  }
+  for (int i = 0; i < options_.brokers; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Broker> broker,
+                     Broker::Open(OptionsFor(i)));
+    brokers_.push_back(std::move(broker));
+  }
+  return absl::OkStatus();
+}
+
+BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
+  BrokerOptions options = options_.broker;
+  options.node_id = NodeId(index);
+  options.data_dir = options_.brokers == 1
+                         ? data_dir_
+                         : io::JoinPath(data_dir_, absl::StrCat("broker-", index));
+  options.fs = fs_;
+  options.clock = clock_;
+  return options;
+}
+
+absl::Status EmbeddedCluster::CreateTopic(
+    const std::string& name, int32_t partitions,
+    std::map<std::string, std::string> configs) {
+  return brokers_.front()->CreateTopic(
+      {.name = name,
+       .num_partitions = partitions,
+       .replication_factor =
+           static_cast<int16_t>(std::min(num_brokers(), 3)),
+       .configs = std::move(configs)});
+}
+
+std::unique_ptr<Producer> EmbeddedCluster::NewProducer(
+    ProducerOptions options) {
+  absl::StatusOr<std::unique_ptr<Producer>> producer =
+      Producer::Create(*brokers_.front(), std::move(options));
+  if (!producer.ok()) Die("cannot create a producer", producer.status());
+  return *std::move(producer);
+}
+
+std::unique_ptr<Consumer> EmbeddedCluster::NewConsumer(
+    ConsumerOptions options) {
+  absl::StatusOr<std::unique_ptr<Consumer>> consumer =
+      Consumer::Create(*brokers_.front(), std::move(options));
+  if (!consumer.ok()) Die("cannot create a consumer", consumer.status());
+  return *std::move(consumer);
+}
+
+std::unique_ptr<Admin> EmbeddedCluster::NewAdmin() {
+  absl::StatusOr<std::unique_ptr<Admin>> admin =
+      Admin::Create(*brokers_.front());
+  if (!admin.ok()) Die("cannot create an admin client", admin.status());
+  return *std::move(admin);
+}
+
+absl::Status EmbeddedCluster::Restart(int index) {
+  std::unique_ptr<Broker>& broker = brokers_.at(index);
+  RETURN_IF_ERROR(broker->Close());
+  broker.reset();
+  ASSIGN_OR_RETURN(broker, Broker::Open(OptionsFor(index)));
+  return absl::OkStatus();
+}
+
+}  // namespace rill::testing
