@@ -114,6 +114,30 @@ TEST_CASE("Two members split the partitions with range, and a third joining "
   }
 }
 
+TEST_CASE("A member is assigned a subscribed topic's partitions once the "
+          "topic is created, and follows a change of subscription",
+          "[client][group]") {
+  ClientEnv env;
+  env.CreateTopic("a", 1);
+  auto consumer = env.NewConsumer(GroupOptions("later"));
+  REQUIRE_OK(consumer->Subscribe({"a", "b"}));
+  REQUIRE(Settle(env, {consumer.get()},
+                 [&] { return consumer->Assignment().size() == 1; }));
+  const int32_t generation = consumer->generation_id();
+  env.CreateTopic("b", 2);
+  // Noticed by the member's periodic metadata check (about a second).
+  REQUIRE(Settle(env, {consumer.get()},
+                 [&] { return consumer->Assignment().size() == 3; }));
+  CHECK(consumer->generation_id() > generation);
+
+  REQUIRE_OK(consumer->Subscribe({"b"}));
+  REQUIRE(Settle(env, {consumer.get()}, [&] {
+    return consumer->Assignment() ==
+           std::vector<TopicPartition>{TP("b", 0), TP("b", 1)};
+  }));
+  CHECK(consumer->Subscription() == std::vector<std::string>{"b"});
+}
+
 TEST_CASE("Each record is read once by the group while members join",
           "[client][group]") {
   ClientEnv env;
@@ -213,6 +237,20 @@ TEST_CASE("A cooperative rebalance revokes only the partitions that move",
     }
   }
   CHECK(assigned_to_c2 == Names(c2->Assignment()));
+
+  // c2 leaves: c1 only gains; nothing of its own is revoked.
+  const std::vector<TopicPartition> c2_had = c2->Assignment();
+  l1->Clear();
+  REQUIRE_OK(c2->Close());
+  REQUIRE(Settle(env, {c1.get()}, [&] { return OwnedOnce({c1.get()}, "t", 4); }));
+  std::set<std::string> gained;
+  for (const std::string& e : l1->events()) {
+    CHECK(e.rfind("assigned:", 0) == 0);
+    for (const std::string& p : EventPartitions(e)) {
+      if (!p.empty()) gained.insert(p);
+    }
+  }
+  CHECK(gained == Names(c2_had));
 }
 
 TEST_CASE("A new member of the group starts where CommitSync left off",
