@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "client/consumer_impl.h"
 #include "client/consumer_options.h"
@@ -41,11 +42,11 @@ ConsumerImpl::ConsumerImpl(Broker& broker, ConsumerOptions options,
       fetcher_(broker, options_, &assignment_, signal_) {
   if (!options_.group_id.empty()) {
     timers_ = std::make_unique<util::TimerQueue>(options_.clock);
-    offsets_ = std::make_unique<ConsumerOffsets>(
-        broker_.group_coordinator(), options_.group_id, signal_);
-    membership_ = std::make_unique<GroupMembership>(
-        broker_.group_coordinator(), MembershipConfig(options_), signal_,
-        timers_.get());
+    offsets_ = std::make_unique<ConsumerOffsets>(broker_.group_coordinator(),
+                                                 options_.group_id, signal_);
+    membership_ = std::make_unique<GroupMembership>(broker_.group_coordinator(),
+                                                    MembershipConfig(options_),
+                                                    signal_, timers_.get());
   }
   next_auto_commit_ms_ =
       options_.clock->NowMs() + options_.auto_commit_interval_ms;
@@ -65,10 +66,10 @@ absl::Status ConsumerImpl::CheckOpen(std::string_view call) const {
 absl::Status ConsumerImpl::CheckGroup(std::string_view call) const {
   RETURN_IF_ERROR(CheckOpen(call));
   if (!options_.group_id.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      AbslView(call),
-      " needs a group.id (Kafka's InvalidGroupIdException): set "
-      "ConsumerOptions::group_id"));
+  return absl::FailedPreconditionError(
+      absl::StrCat(AbslView(call),
+                   " needs a group.id (Kafka's InvalidGroupIdException): set "
+                   "ConsumerOptions::group_id"));
 }
 
 // --- Subscription and assignment -------------------------------------------
@@ -154,7 +155,10 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::Poll(int64_t timeout_ms) {
   }
   const absl::Time deadline =
       absl::Now() + absl::Milliseconds(std::max<int64_t>(0, timeout_ms));
-  if (membership_) membership_->OnPoll(options_.clock->NowMs());
+  if (membership_) membership_->PollStarted(options_.clock->NowMs());
+  absl::Cleanup poll_ended = [this] {
+    if (membership_) membership_->PollEnded(options_.clock->NowMs());
+  };
   while (true) {
     const uint64_t seen = signal_->events();
     if (signal_->TakeWakeup()) return ConsumerRecords();
@@ -216,10 +220,10 @@ absl::StatusOr<std::vector<PartitionState*>> ConsumerImpl::AssignedStates(
 
 absl::StatusOr<Offset> ConsumerImpl::ListOffset(const TopicPartition& tp,
                                                 int64_t timestamp) {
-  ASSIGN_OR_RETURN(ListOffsetsResult result,
-                   broker_.ListOffsets(tp, {.timestamp = timestamp,
-                                            .isolation =
-                                                options_.isolation_level}));
+  ASSIGN_OR_RETURN(
+      ListOffsetsResult result,
+      broker_.ListOffsets(
+          tp, {.timestamp = timestamp, .isolation = options_.isolation_level}));
   return result.offset;
 }
 
@@ -266,10 +270,10 @@ absl::Status ConsumerImpl::ResolvePosition(PartitionState& state,
         " and auto.offset.reset is none (Kafka's "
         "NoOffsetForPartitionException); Seek to a position first"));
   }
-  absl::StatusOr<Offset> offset = ListOffset(
-      tp, options_.auto_offset_reset == AutoOffsetReset::kEarliest
-              ? ListOffsetsSpec::kEarliest
-              : ListOffsetsSpec::kLatest);
+  absl::StatusOr<Offset> offset =
+      ListOffset(tp, options_.auto_offset_reset == AutoOffsetReset::kEarliest
+                         ? ListOffsetsSpec::kEarliest
+                         : ListOffsetsSpec::kLatest);
   if (!offset.ok()) {
     state.retry_at = now + kRetryBackoff;
     return report_errors ? offset.status() : absl::OkStatus();
@@ -333,7 +337,8 @@ absl::StatusOr<Offset> ConsumerImpl::Position(const TopicPartition& tp) {
   return states.front()->position;
 }
 
-absl::Status ConsumerImpl::Pause(const std::vector<TopicPartition>& partitions) {
+absl::Status ConsumerImpl::Pause(
+    const std::vector<TopicPartition>& partitions) {
   RETURN_IF_ERROR(CheckOpen("Pause"));
   if (partitions.empty()) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
@@ -522,8 +527,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(
   ASSIGN_OR_RETURN(std::unique_ptr<client::ConsumerGroupProtocol> protocol,
                    client::ConsumerGroupProtocol::Create(
                        broker, options.partition_assignment_strategy));
-  return std::unique_ptr<Consumer>(
-      new client::ConsumerImpl(broker, std::move(options), std::move(protocol)));
+  return std::unique_ptr<Consumer>(new client::ConsumerImpl(
+      broker, std::move(options), std::move(protocol)));
 }
 
 }  // namespace rill

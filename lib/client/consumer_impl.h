@@ -57,7 +57,8 @@ class ConsumerImpl final : public Consumer {
   absl::Status Seek(const TopicPartition& tp, Offset offset) override;
   absl::Status SeekToBeginning(
       const std::vector<TopicPartition>& partitions) override;
-  absl::Status SeekToEnd(const std::vector<TopicPartition>& partitions) override;
+  absl::Status SeekToEnd(
+      const std::vector<TopicPartition>& partitions) override;
   absl::StatusOr<Offset> Position(const TopicPartition& tp) override;
 
   absl::Status Pause(const std::vector<TopicPartition>& partitions) override;

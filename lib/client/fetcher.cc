@@ -19,9 +19,7 @@ struct Fetcher::Inbox {
 
 Fetcher::CompletedFetch::CompletedFetch(std::shared_ptr<FetchedData> d,
                                         uint64_t gen)
-    : data(std::move(d)),
-      generation(gen),
-      batches(data->buffer.bytes()) {}
+    : data(std::move(d)), generation(gen), batches(data->buffer.bytes()) {}
 
 Fetcher::Fetcher(Broker& broker, const ConsumerOptions& options,
                  ConsumerAssignment* assignment,
@@ -83,7 +81,8 @@ void Fetcher::ProcessAnswers() {
     for (size_t i = 0; i < sent.size(); ++i) {
       // Answers come in request order; look further only if one is missing.
       FetchPartitionResult* answer = nullptr;
-      if (i < result.partitions.size() && result.partitions[i].tp == sent[i].tp) {
+      if (i < result.partitions.size() &&
+          result.partitions[i].tp == sent[i].tp) {
         answer = &result.partitions[i];
       } else {
         for (FetchPartitionResult& p : result.partitions) {
@@ -98,12 +97,12 @@ void Fetcher::ProcessAnswers() {
     }
   }
   // Forget buffered answers whose partition moved on.
-  completed_.erase(
-      std::remove_if(completed_.begin(), completed_.end(),
-                     [this](const CompletedFetch& f) {
-                       return !IsCurrent(f, assignment_->Find(*f.data->tp));
-                     }),
-      completed_.end());
+  completed_.erase(std::remove_if(completed_.begin(), completed_.end(),
+                                  [this](const CompletedFetch& f) {
+                                    return !IsCurrent(
+                                        f, assignment_->Find(*f.data->tp));
+                                  }),
+                   completed_.end());
 }
 
 void Fetcher::HandleAnswer(const SentPartition& sent,
@@ -138,8 +137,8 @@ void Fetcher::HandleAnswer(const SentPartition& sent,
     return;
   }
   data->buffer = *std::move(buffer);
-  CompletedFetch& fetch = completed_.emplace_back(std::move(data),
-                                                  state.fetch_generation);
+  CompletedFetch& fetch =
+      completed_.emplace_back(std::move(data), state.fetch_generation);
   if (options_.isolation_level == IsolationLevel::kReadCommitted &&
       !result.aborted_transactions.empty()) {
     fetch.aborted = std::move(result.aborted_transactions);
@@ -215,7 +214,8 @@ absl::Status Fetcher::Drain(CompletedFetch& fetch, PartitionState& state,
     }
     // The batch is done: step over what compaction removed from its end.
     fetch.current = nullptr;
-    state.position = std::max(state.position, Offset(fetch.current_last_offset + 1));
+    state.position =
+        std::max(state.position, Offset(fetch.current_last_offset + 1));
     state.leader_epoch = fetch.current_epoch;
   }
   return fetch.error;
@@ -275,10 +275,10 @@ bool Fetcher::NextBatch(CompletedFetch& fetch, PartitionState& state) {
     return true;
   }
   if (!fetch.batches.status().ok()) {
-    fetch.error = MakeError(ErrorReason::kCorruptMessage,
-                            absl::StrCat("fetched data of ",
-                                         fetch.data->tp->ToString(), ": ",
-                                         fetch.batches.status().message()));
+    fetch.error =
+        MakeError(ErrorReason::kCorruptMessage,
+                  absl::StrCat("fetched data of ", fetch.data->tp->ToString(),
+                               ": ", fetch.batches.status().message()));
     return false;
   }
   fetch.exhausted = true;

@@ -5,6 +5,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "client/consumer_errors.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
 
@@ -39,7 +40,9 @@ struct GroupMembership::Shared
     : public std::enable_shared_from_this<GroupMembership::Shared> {
   Shared(GroupCoordinator& c, GroupMembershipConfig cfg,
          std::shared_ptr<ConsumerSignal> sig, util::TimerQueue* t)
-      : coordinator(c), config(std::move(cfg)), signal(std::move(sig)),
+      : coordinator(c),
+        config(std::move(cfg)),
+        signal(std::move(sig)),
         timers(t) {}
 
   GroupCoordinator& coordinator;
@@ -62,8 +65,10 @@ struct GroupMembership::Shared
   std::optional<SyncGroupResponse> sync_answer ABSL_GUARDED_BY(mu);
   // Heartbeats scheduled under an older epoch do nothing.
   uint64_t heartbeat_epoch ABSL_GUARDED_BY(mu) = 0;
-  // When the application last polled (timers' clock).
+  // When the application last polled (timers' clock), and whether it is
+  // inside Poll now (time spent waiting in Poll is not time away from it).
   int64_t last_poll_ms ABSL_GUARDED_BY(mu) = 0;
+  bool polling ABSL_GUARDED_BY(mu) = false;
   util::TimerQueue::Id heartbeat_timer ABSL_GUARDED_BY(mu) = 0;
 
   void StartHeartbeatsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
@@ -111,8 +116,7 @@ struct GroupMembership::Shared
   std::optional<MemberIdentity> PollTimeoutLocked()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     const MemberIdentity member{.member_id = member_id,
-                                .group_instance_id =
-                                    config.group_instance_id};
+                                .group_instance_id = config.group_instance_id};
     StopHeartbeatsLocked();
     state = State::kUnjoined;
     generation_id = -1;
@@ -148,6 +152,7 @@ struct GroupMembership::Shared
       if (epoch != heartbeat_epoch) return;
       heartbeat_timer = 0;
       const bool poll_timeout =
+          !polling &&
           timers->clock()->NowMs() - last_poll_ms > config.rebalance_timeout_ms;
       if (poll_timeout) leave = PollTimeoutLocked();
       if (poll_timeout && !leave.has_value()) {
@@ -261,15 +266,15 @@ void GroupMembership::SendJoinRequest() {
     s.sync_answer.reset();
     request.member_id = s.member_id;
   }
-  s.coordinator.JoinGroup(
-      std::move(request), [shared = shared_, seq](JoinGroupResponse answer) {
-        {
-          absl::MutexLock lock(&shared->mu);
-          if (shared->request_seq != seq) return;
-          shared->join_answer = std::move(answer);
-        }
-        shared->signal->Notify();
-      });
+  s.coordinator.JoinGroup(std::move(request),
+                          [shared = shared_, seq](JoinGroupResponse answer) {
+                            {
+                              absl::MutexLock lock(&shared->mu);
+                              if (shared->request_seq != seq) return;
+                              shared->join_answer = std::move(answer);
+                            }
+                            shared->signal->Notify();
+                          });
 }
 
 absl::StatusOr<std::optional<CompletedRebalance>> GroupMembership::Advance(
@@ -325,20 +330,20 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
         s.state = State::kUnjoined;
         s.rejoin_needed = true;
         retry_at_ = absl::Now() + kJoinRetryBackoff;
-        return util::Annotate(assignments.status(),
-                              "the group leader's assignment failed");
+        return WithContext(assignments.status(),
+                           "the group leader's assignment failed");
       }
       request.assignments = *std::move(assignments);
     }
-    s.coordinator.SyncGroup(
-        std::move(request), [shared = shared_, seq](SyncGroupResponse a) {
-          {
-            absl::MutexLock lock(&shared->mu);
-            if (shared->request_seq != seq) return;
-            shared->sync_answer = std::move(a);
-          }
-          shared->signal->Notify();
-        });
+    s.coordinator.SyncGroup(std::move(request),
+                            [shared = shared_, seq](SyncGroupResponse a) {
+                              {
+                                absl::MutexLock lock(&shared->mu);
+                                if (shared->request_seq != seq) return;
+                                shared->sync_answer = std::move(a);
+                              }
+                              shared->signal->Notify();
+                            });
     return absl::OkStatus();
   }
   if (reason == ErrorReason::kMemberIdRequired ||
@@ -347,9 +352,8 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
     // member id: join again as a new member.
     {
       absl::MutexLock lock(&s.mu);
-      s.member_id = reason == ErrorReason::kMemberIdRequired
-                        ? answer.member_id
-                        : std::string();
+      s.member_id = reason == ErrorReason::kMemberIdRequired ? answer.member_id
+                                                             : std::string();
       if (reason == ErrorReason::kUnknownMemberId && s.generation_id >= 0) {
         // Removed while rejoining (cooperatively, still owning partitions).
         s.generation_id = -1;
@@ -369,8 +373,8 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
   s.rejoin_needed = true;
   retry_at_ = absl::Now() + kJoinRetryBackoff;
   if (IsRetriableJoinError(reason)) return absl::OkStatus();
-  return util::Annotate(
-      answer.status, absl::StrCat("JoinGroup for group ",
+  return WithContext(answer.status,
+                     absl::StrCat("JoinGroup for group ",
                                   AbslView(s.config.group_id), " failed"));
 }
 
@@ -407,9 +411,16 @@ std::optional<CompletedRebalance> GroupMembership::OnSyncAnswer(
   return std::nullopt;
 }
 
-void GroupMembership::OnPoll(int64_t now_ms) {
+void GroupMembership::PollStarted(int64_t now_ms) {
   absl::MutexLock lock(&shared_->mu);
   shared_->last_poll_ms = now_ms;
+  shared_->polling = true;
+}
+
+void GroupMembership::PollEnded(int64_t now_ms) {
+  absl::MutexLock lock(&shared_->mu);
+  shared_->last_poll_ms = now_ms;
+  shared_->polling = false;
 }
 
 bool GroupMembership::TakeLost() {
@@ -422,10 +433,10 @@ bool GroupMembership::TakeLost() {
 std::optional<MemberGeneration> GroupMembership::Stable() const {
   absl::MutexLock lock(&shared_->mu);
   if (shared_->state != State::kStable) return std::nullopt;
-  return MemberGeneration{.generation_id = shared_->generation_id,
-                          .member_id = shared_->member_id,
-                          .group_instance_id =
-                              shared_->config.group_instance_id};
+  return MemberGeneration{
+      .generation_id = shared_->generation_id,
+      .member_id = shared_->member_id,
+      .group_instance_id = shared_->config.group_instance_id};
 }
 
 MemberGeneration GroupMembership::Current() const {
@@ -526,7 +537,7 @@ absl::Status GroupMembership::Leave() {
   if (HasErrorReason(status, ErrorReason::kUnknownMemberId)) {
     return absl::OkStatus();
   }
-  return util::Annotate(status, "LeaveGroup");
+  return WithContext(status, "LeaveGroup");
 }
 
 }  // namespace rill::client

@@ -176,7 +176,8 @@ class Consumer {
       const std::vector<std::string>& topics,
       std::shared_ptr<RebalanceListener> listener = nullptr) = 0;
   // Assign reads exactly these partitions, outside any group protocol.
-  virtual absl::Status Assign(const std::vector<TopicPartition>& partitions) = 0;
+  virtual absl::Status Assign(
+      const std::vector<TopicPartition>& partitions) = 0;
   // Unsubscribe leaves the group (or drops the assignment).
   virtual absl::Status Unsubscribe() = 0;
   virtual std::vector<TopicPartition> Assignment() const = 0;
