@@ -125,6 +125,11 @@ absl::Status ConsumerImpl::Unsubscribe() {
   RETURN_IF_ERROR(CheckOpen("Unsubscribe"));
   absl::Status status;
   if (assignment_.mode() == ConsumerAssignment::Mode::kSubscribed) {
+    // What was consumed is committed before the partitions are given up
+    // (best effort: outside a stable generation there is nothing to do).
+    if (auto_commit() && CommitGeneration().ok()) {
+      (void)CommitOffsetsSync(Consumed());
+    }
     RevokeForLeave();
     status = membership_->Leave();
   }
