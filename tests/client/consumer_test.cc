@@ -131,6 +131,31 @@ TEST_CASE("A consumer reads several partitions, each in offset order",
   }
 }
 
+TEST_CASE("Tiny fetch limits still read everything, a whole batch at a "
+          "time",
+          "[client][consumer]") {
+  ClientEnv env;
+  env.CreateTopic("t", 2);
+  env.ProduceValues(TP("t", 0), 30, "a", 6);
+  env.ProduceValues(TP("t", 1), 30, "b", 6);
+  ConsumerOptions options = Earliest();
+  options.max_partition_fetch_bytes = 1;  // KIP-74: the first batch anyway
+  options.fetch_max_bytes = 1;
+  auto consumer = env.NewConsumer(options);
+  REQUIRE_OK(consumer->Assign({TP("t", 0), TP("t", 1)}));
+  std::vector<size_t> sizes;
+  std::vector<Polled> all;
+  for (int i = 0; i < 500 && all.size() < 60; ++i) {
+    ASSIGN_OR_REQUIRE(ConsumerRecords records, consumer->Poll(10));
+    if (!records.empty()) sizes.push_back(records.size());
+    test::Append(records, &all);
+  }
+  REQUIRE(all.size() == 60);
+  for (size_t n : sizes) CHECK(n <= 6);  // one batch per fetch answer
+  std::map<TopicPartition, int64_t> next;
+  for (const Polled& p : all) CHECK(p.offset == Offset(next[p.tp]++));
+}
+
 TEST_CASE(
     "auto.offset.reset picks the log start, the end, or fails Poll "
     "until a Seek",
