@@ -53,6 +53,12 @@ void Fetcher::SendFetches() {
     state.inflight_fetch = id;
   }
   if (sent.empty()) return;
+  // Start each fetch at a different partition, so that with fetch.max.bytes
+  // reached early the same partition does not always come first (KIP-74).
+  const size_t first = rotation_++ % sent.size();
+  std::rotate(request.partitions.begin(), request.partitions.begin() + first,
+              request.partitions.end());
+  std::rotate(sent.begin(), sent.begin() + first, sent.end());
   ++next_fetch_id_;
   inflight_.emplace(id, std::move(sent));
   // The answer may come inline, from an appending thread, or from the

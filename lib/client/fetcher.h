@@ -121,6 +121,8 @@ class Fetcher {
   const std::shared_ptr<FetchBufferPool> buffers_;
 
   uint64_t next_fetch_id_ = 1;
+  // Which partition leads the next fetch request.
+  size_t rotation_ = 0;
   // Fetches sent and not yet processed, by id.
   absl::flat_hash_map<uint64_t, std::vector<SentPartition>> inflight_;
   // Answers with data, in arrival order (per partition: offset order).
