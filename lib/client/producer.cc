@@ -29,6 +29,8 @@ constexpr int64_t kMetadataMaxAgeMs = 300'000;
 // Bytes a record adds to a batch beyond its key, value and headers, at most
 // (length, attributes, timestamp and offset deltas, lengths, header count).
 constexpr size_t kRecordOverhead = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+// Batch buffers kept for reuse.
+constexpr size_t kMaxSpareBuffers = 4;
 
 bool IsRetriable(const absl::Status& status) {
   switch (GetErrorReason(status)) {
@@ -56,6 +58,9 @@ bool NeedsNewProducerId(const absl::Status& status) {
 struct TopicState {
   int32_t num_partitions = 0;
   int64_t refreshed_ms = 0;
+  // Set when a batch opens past metadata.max.age.ms, so that the next Send
+  // re-reads the partition count (Send itself reads no clock).
+  bool stale = false;
   std::vector<std::unique_ptr<PartitionQueue>> partitions;
 };
 
@@ -88,7 +93,8 @@ class ProducerImpl final : public Producer {
                                              bool refresh)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // StartBatchLocked opens a batch (and its linger timer) for `tp`.
-  void StartBatchLocked(const TopicPartition& tp, PartitionQueue& queue)
+  void StartBatchLocked(TopicState& topic, const TopicPartition& tp,
+                        PartitionQueue& queue)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // SealLocked moves the open batch to the send queue; true if the caller
   // must now Drain the queue (nobody is sending it).
@@ -116,6 +122,11 @@ class ProducerImpl final : public Producer {
   ProducerIdAndEpoch producer_id_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, TopicState> topics_ ABSL_GUARDED_BY(mu_);
   int64_t unacked_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::string> spare_buffers_ ABSL_GUARDED_BY(mu_);
+  // The topic of the previous Send: most producers send to one topic, so
+  // this skips hashing its name.
+  std::string_view last_topic_name_ ABSL_GUARDED_BY(mu_);
+  TopicState* last_topic_ ABSL_GUARDED_BY(mu_) = nullptr;
   // The first failure since the last Flush, which returns it.
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
@@ -123,17 +134,24 @@ class ProducerImpl final : public Producer {
 
 absl::StatusOr<TopicState*> ProducerImpl::GetTopicLocked(std::string_view name,
                                                          bool refresh) {
+  if (last_topic_ != nullptr && !refresh && !last_topic_->stale &&
+      name == last_topic_name_) {
+    return last_topic_;
+  }
   const absl::string_view key(name.data(), name.size());
   auto it = topics_.find(key);
-  const int64_t now = clock_->NowMs();
-  if (it != topics_.end() && !refresh &&
-      now - it->second.refreshed_ms < kMetadataMaxAgeMs) {
+  if (it != topics_.end() && !refresh && !it->second.stale) {
+    last_topic_name_ = std::string_view(it->first);
+    last_topic_ = &it->second;
     return &it->second;
   }
   ASSIGN_OR_RETURN(TopicDescription description, broker_.DescribeTopic(name));
   TopicState& topic = topics_[key];
   topic.num_partitions = static_cast<int32_t>(description.partitions.size());
-  topic.refreshed_ms = now;
+  topic.refreshed_ms = clock_->NowMs();
+  topic.stale = false;
+  // topics_ may have rehashed: the cached pointer is re-taken on next use.
+  last_topic_ = nullptr;
   while (static_cast<int32_t>(topic.partitions.size()) <
          topic.num_partitions) {
     topic.partitions.push_back(std::make_unique<PartitionQueue>());
@@ -141,11 +159,20 @@ absl::StatusOr<TopicState*> ProducerImpl::GetTopicLocked(std::string_view name,
   return &topic;
 }
 
-void ProducerImpl::StartBatchLocked(const TopicPartition& tp,
+void ProducerImpl::StartBatchLocked(TopicState& topic,
+                                    const TopicPartition& tp,
                                     PartitionQueue& queue) {
+  const int64_t now = clock_->NowMs();
+  if (now - topic.refreshed_ms >= kMetadataMaxAgeMs) topic.stale = true;
   queue.open = std::make_unique<ProducerBatch>(
-      record::BatchOptions{.compression = options_.compression_type},
-      clock_->NowMs());
+      record::BatchOptions{.compression = options_.compression_type}, now);
+  std::string buffer;
+  if (!spare_buffers_.empty()) {
+    buffer = std::move(spare_buffers_.back());
+    spare_buffers_.pop_back();
+  }
+  queue.open->builder.Reserve(static_cast<size_t>(options_.batch_size),
+                              std::move(buffer));
   const uint64_t batch_number = ++queue.batches_opened;
   if (options_.linger_ms > 0) {
     PartitionQueue* target = &queue;
@@ -222,7 +249,7 @@ absl::Status ProducerImpl::Send(const ProducerRecord& record,
             static_cast<size_t>(options_.batch_size)) {
       drain |= SealLocked(tp, *queue);
     }
-    if (!queue->open) StartBatchLocked(tp, *queue);
+    if (!queue->open) StartBatchLocked(*topic, tp, *queue);
     ProducerBatch& batch = *queue->open;
     record::Record r{.timestamp_ms = timestamp,
                      .key = record.key,
@@ -373,6 +400,12 @@ bool ProducerImpl::Complete(const TopicPartition& tp, PartitionQueue* queue,
     }
     unacked_ -= batch->record_count;
     if (unacked_ == 0) idle_.SignalAll();
+    // The broker has copied the bytes: the buffer builds a later batch
+    // (fresh large buffers would cost page faults every batch).
+    if (spare_buffers_.size() < kMaxSpareBuffers &&
+        batch->bytes.capacity() >= static_cast<size_t>(options_.batch_size)) {
+      spare_buffers_.push_back(std::move(batch->bytes));
+    }
   }
   for (PendingDelivery& delivery : batch->deliveries) {
     if (!result.ok()) {

@@ -14,7 +14,10 @@ namespace {
 
 // Chunk k holds kFirstChunk << min(k, kDoublings) bytes.
 constexpr uint64_t kFirstChunk = 4096;
-constexpr int kDoublings = 8;  // up to 1 MiB
+// Up to 64 KiB: below malloc's mmap threshold, so the chunks of deleted
+// segments are reused from the heap instead of being unmapped and faulted in
+// afresh (an in-memory broker writes its whole log to new memory).
+constexpr int kDoublings = 4;
 constexpr uint64_t kBigChunk = kFirstChunk << kDoublings;
 constexpr uint64_t kSmallChunksEnd = kFirstChunk * ((1u << kDoublings) - 1);
 

@@ -14,8 +14,18 @@
 
 namespace rill::record {
 
+// records_ starts with room for the batch header, so that an uncompressed
+// Build() fills the header in place and hands the buffer over uncopied.
 RecordBatchBuilder::RecordBatchBuilder(BatchOptions options)
-    : options_(options) {}
+    : options_(options), records_(format::kHeaderSize, '\0') {}
+
+void RecordBatchBuilder::Reserve(size_t batch_bytes, std::string buffer) {
+  if (buffer.capacity() > records_.capacity()) {
+    buffer.assign(records_);  // keeps the capacity
+    records_.swap(buffer);
+  }
+  records_.reserve(std::max(batch_bytes, records_.size()));
+}
 
 void RecordBatchBuilder::Append(const Record& record) {
   if (count_ > 0 && last_record_delta_ == INT32_MAX) {
@@ -68,7 +78,7 @@ void RecordBatchBuilder::AppendAtDelta(int32_t delta, const Record& record) {
 }
 
 size_t RecordBatchBuilder::EstimatedSize() const {
-  return format::kHeaderSize + records_.size();
+  return built_size_ != 0 ? built_size_ : records_.size();
 }
 
 absl::StatusOr<std::string> RecordBatchBuilder::Build() {
@@ -89,12 +99,17 @@ absl::StatusOr<std::string> RecordBatchBuilder::Build() {
     last_offset_delta = last_offset_delta_;
   }
 
-  std::string batch(format::kHeaderSize, '\0');
+  std::string batch;
   if (options_.compression == Compression::kNone) {
-    batch.append(records_);
+    built_size_ = records_.size();
+    batch = std::move(records_);
   } else {
-    if (absl::Status s = internal::Compress(
-            options_.compression, options_.compression_level, records_, &batch);
+    batch.assign(format::kHeaderSize, '\0');
+    const std::string_view records =
+        std::string_view(records_).substr(format::kHeaderSize);
+    if (absl::Status s = internal::Compress(options_.compression,
+                                            options_.compression_level,
+                                            records, &batch);
         !s.ok()) {
       return absl::InternalError(
           absl::StrCat("compressing records: ", s.message()));
@@ -135,6 +150,8 @@ absl::StatusOr<std::string> RecordBatchBuilder::Build() {
   StoreBigEndian(p + format::kCrcOffset,
                  util::crc32c::Value(p + format::kCrcStart,
                                      batch.size() - format::kCrcStart));
+  // Single use: an uncompressed build took the buffer.
+  status_ = absl::FailedPreconditionError("Build() was already called");
   return batch;
 }
 

@@ -246,6 +246,12 @@ class RecordBatchBuilder {
     options_.base_sequence = base_sequence;
   }
 
+  // Reserve makes room for a batch of `batch_bytes` (uncompressed), so
+  // appending up to that size does not reallocate. `buffer`, if given, is
+  // memory to build in (its contents are discarded): a producer recycles
+  // the buffers of batches the broker has taken.
+  void Reserve(size_t batch_bytes, std::string buffer = {});
+
   // EstimatedSize is the uncompressed size of the batch so far.
   size_t EstimatedSize() const;
   size_t record_count() const { return count_; }
@@ -257,7 +263,9 @@ class RecordBatchBuilder {
   // kInvalidArgument if no record was appended, an AppendWithOffset offset
   // was out of order or more than INT32_MAX past base_offset, the
   // last_offset_delta override is below the last record's, or the batch would
-  // exceed INT32_MAX bytes; a codec failure is kInternal.
+  // exceed INT32_MAX bytes; a codec failure is kInternal. Single use: an
+  // uncompressed batch is built in the builder's own buffer, which Build
+  // hands over, so a second call is kFailedPrecondition.
   absl::StatusOr<std::string> Build();
 
  private:
@@ -265,7 +273,10 @@ class RecordBatchBuilder {
   void AppendAtDelta(int32_t delta, const Record& record);
 
   BatchOptions options_;
-  std::string records_;  // encoded records, uncompressed
+  // Room for the batch header, then the encoded records, uncompressed.
+  std::string records_;
+  // records_.size() when an uncompressed Build() took the buffer.
+  size_t built_size_ = 0;
   size_t count_ = 0;
   int64_t base_timestamp_ = kNoTimestamp;  // the first record's timestamp
   int64_t max_timestamp_ = kNoTimestamp;
