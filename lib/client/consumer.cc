@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "client/consumer_impl.h"
 #include "client/consumer_options.h"
@@ -41,11 +42,11 @@ ConsumerImpl::ConsumerImpl(Broker& broker, ConsumerOptions options,
       fetcher_(broker, options_, &assignment_, signal_) {
   if (!options_.group_id.empty()) {
     timers_ = std::make_unique<util::TimerQueue>(options_.clock);
-    offsets_ = std::make_unique<ConsumerOffsets>(
-        broker_.group_coordinator(), options_.group_id, signal_);
-    membership_ = std::make_unique<GroupMembership>(
-        broker_.group_coordinator(), MembershipConfig(options_), signal_,
-        timers_.get());
+    offsets_ = std::make_unique<ConsumerOffsets>(broker_.group_coordinator(),
+                                                 options_.group_id, signal_);
+    membership_ = std::make_unique<GroupMembership>(broker_.group_coordinator(),
+                                                    MembershipConfig(options_),
+                                                    signal_, timers_.get());
   }
   next_auto_commit_ms_ =
       options_.clock->NowMs() + options_.auto_commit_interval_ms;
@@ -65,10 +66,10 @@ absl::Status ConsumerImpl::CheckOpen(std::string_view call) const {
 absl::Status ConsumerImpl::CheckGroup(std::string_view call) const {
   RETURN_IF_ERROR(CheckOpen(call));
   if (!options_.group_id.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      AbslView(call),
-      " needs a group.id (Kafka's InvalidGroupIdException): set "
-      "ConsumerOptions::group_id"));
+  return absl::FailedPreconditionError(
+      absl::StrCat(AbslView(call),
+                   " needs a group.id (Kafka's InvalidGroupIdException): set "
+                   "ConsumerOptions::group_id"));
 }
 
 // --- Subscription and assignment -------------------------------------------
@@ -124,6 +125,11 @@ absl::Status ConsumerImpl::Unsubscribe() {
   RETURN_IF_ERROR(CheckOpen("Unsubscribe"));
   absl::Status status;
   if (assignment_.mode() == ConsumerAssignment::Mode::kSubscribed) {
+    // What was consumed is committed before the partitions are given up
+    // (best effort: outside a stable generation there is nothing to do).
+    if (auto_commit() && CommitGeneration().ok()) {
+      (void)CommitOffsetsSync(Consumed());
+    }
     RevokeForLeave();
     status = membership_->Leave();
   }
@@ -154,7 +160,10 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::Poll(int64_t timeout_ms) {
   }
   const absl::Time deadline =
       absl::Now() + absl::Milliseconds(std::max<int64_t>(0, timeout_ms));
-  if (membership_) membership_->OnPoll(options_.clock->NowMs());
+  if (membership_) membership_->PollStarted(options_.clock->NowMs());
+  absl::Cleanup poll_ended = [this] {
+    if (membership_) membership_->PollEnded(options_.clock->NowMs());
+  };
   while (true) {
     const uint64_t seen = signal_->events();
     if (signal_->TakeWakeup()) return ConsumerRecords();
@@ -182,191 +191,6 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::Poll(int64_t timeout_ms) {
     if (now >= deadline) return ConsumerRecords();
     signal_->Wait(seen, std::min(deadline, NextRetry(now)));
   }
-}
-
-absl::Time ConsumerImpl::NextRetry(absl::Time now) const {
-  absl::Time next = absl::InfiniteFuture();
-  for (const auto& [tp, state] : assignment_.states()) {
-    if (state.retry_at > now) next = std::min(next, state.retry_at);
-  }
-  if (membership_ && membership_->retry_at() > now) {
-    next = std::min(next, membership_->retry_at());
-  }
-  return next;
-}
-
-// --- Positions -------------------------------------------------------------
-
-absl::StatusOr<std::vector<PartitionState*>> ConsumerImpl::AssignedStates(
-    std::vector<TopicPartition> partitions, std::string_view call) {
-  if (partitions.empty()) partitions = assignment_.Partitions();
-  std::vector<PartitionState*> states;
-  states.reserve(partitions.size());
-  for (const TopicPartition& tp : partitions) {
-    PartitionState* state = assignment_.Find(tp);
-    if (state == nullptr) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(AbslView(call), ": partition ", tp.ToString(),
-                       " is not assigned to this consumer"));
-    }
-    states.push_back(state);
-  }
-  return states;
-}
-
-absl::StatusOr<Offset> ConsumerImpl::ListOffset(const TopicPartition& tp,
-                                                int64_t timestamp) {
-  ASSIGN_OR_RETURN(ListOffsetsResult result,
-                   broker_.ListOffsets(tp, {.timestamp = timestamp,
-                                            .isolation =
-                                                options_.isolation_level}));
-  return result.offset;
-}
-
-absl::Status ConsumerImpl::ResolvePosition(PartitionState& state,
-                                           bool report_errors) {
-  if (state.has_position()) return absl::OkStatus();
-  const TopicPartition& tp = *state.tp;
-  const absl::Time now = absl::Now();
-  if (!report_errors && state.retry_at > now) return absl::OkStatus();
-  if (state.source == PositionSource::kCommitted) {
-    if (options_.group_id.empty()) {
-      state.source = PositionSource::kReset;
-    } else {
-      absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> committed =
-          offsets_->Committed({tp});
-      if (!committed.ok()) {
-        state.retry_at = now + kRetryBackoff;
-        return report_errors ? committed.status() : absl::OkStatus();
-      }
-      auto it = committed->find(tp);
-      if (it != committed->end()) {
-        ConsumerAssignment::Seek(state, it->second.offset,
-                                 it->second.leader_epoch);
-        return absl::OkStatus();
-      }
-      state.source = PositionSource::kReset;
-    }
-  }
-  if (options_.auto_offset_reset == AutoOffsetReset::kNone) {
-    if (state.source == PositionSource::kOutOfRange) {
-      return MakeError(
-          ErrorReason::kOffsetOutOfRange,
-          absl::StrCat("fetch offset ", state.position.value(), " of ",
-                       tp.ToString(),
-                       " is out of range and auto.offset.reset is none "
-                       "(Kafka's OffsetOutOfRangeException); Seek to a "
-                       "valid offset"));
-    }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "no committed offset for ", tp.ToString(),
-        options_.group_id.empty()
-            ? std::string()
-            : absl::StrCat(" in group ", options_.group_id),
-        " and auto.offset.reset is none (Kafka's "
-        "NoOffsetForPartitionException); Seek to a position first"));
-  }
-  absl::StatusOr<Offset> offset = ListOffset(
-      tp, options_.auto_offset_reset == AutoOffsetReset::kEarliest
-              ? ListOffsetsSpec::kEarliest
-              : ListOffsetsSpec::kLatest);
-  if (!offset.ok()) {
-    state.retry_at = now + kRetryBackoff;
-    return report_errors ? offset.status() : absl::OkStatus();
-  }
-  ConsumerAssignment::Seek(state, *offset);
-  return absl::OkStatus();
-}
-
-absl::Status ConsumerImpl::ResolvePositions() {
-  absl::Status first;
-  for (auto& [tp, state] : assignment_.states()) {
-    absl::Status status = ResolvePosition(state, /*report_errors=*/false);
-    if (first.ok()) first = std::move(status);
-  }
-  return first;
-}
-
-absl::Status ConsumerImpl::Seek(const TopicPartition& tp, Offset offset) {
-  RETURN_IF_ERROR(CheckOpen("Seek"));
-  if (offset < Offset(0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Seek: negative offset ", offset.value(), " for ", tp.ToString()));
-  }
-  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
-                   AssignedStates({tp}, "Seek"));
-  ConsumerAssignment::Seek(*states.front(), offset);
-  return absl::OkStatus();
-}
-
-absl::Status ConsumerImpl::SeekToBeginning(
-    const std::vector<TopicPartition>& partitions) {
-  RETURN_IF_ERROR(CheckOpen("SeekToBeginning"));
-  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
-                   AssignedStates(partitions, "SeekToBeginning"));
-  for (PartitionState* state : states) {
-    ASSIGN_OR_RETURN(Offset offset,
-                     ListOffset(*state->tp, ListOffsetsSpec::kEarliest));
-    ConsumerAssignment::Seek(*state, offset);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ConsumerImpl::SeekToEnd(
-    const std::vector<TopicPartition>& partitions) {
-  RETURN_IF_ERROR(CheckOpen("SeekToEnd"));
-  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
-                   AssignedStates(partitions, "SeekToEnd"));
-  for (PartitionState* state : states) {
-    ASSIGN_OR_RETURN(Offset offset,
-                     ListOffset(*state->tp, ListOffsetsSpec::kLatest));
-    ConsumerAssignment::Seek(*state, offset);
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Offset> ConsumerImpl::Position(const TopicPartition& tp) {
-  RETURN_IF_ERROR(CheckOpen("Position"));
-  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
-                   AssignedStates({tp}, "Position"));
-  RETURN_IF_ERROR(ResolvePosition(*states.front(), /*report_errors=*/true));
-  return states.front()->position;
-}
-
-absl::Status ConsumerImpl::Pause(const std::vector<TopicPartition>& partitions) {
-  RETURN_IF_ERROR(CheckOpen("Pause"));
-  if (partitions.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
-                   AssignedStates(partitions, "Pause"));
-  for (PartitionState* state : states) {
-    if (state->paused) continue;
-    state->paused = true;
-    ConsumerAssignment::Invalidate(*state);  // drop what was fetched
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ConsumerImpl::Resume(
-    const std::vector<TopicPartition>& partitions) {
-  RETURN_IF_ERROR(CheckOpen("Resume"));
-  if (partitions.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::vector<PartitionState*> states,
-                   AssignedStates(partitions, "Resume"));
-  for (PartitionState* state : states) state->paused = false;
-  return absl::OkStatus();
-}
-
-std::vector<TopicPartition> ConsumerImpl::Paused() const {
-  return assignment_.PausedPartitions();
-}
-
-absl::StatusOr<int64_t> ConsumerImpl::Lag(const TopicPartition& tp) {
-  ASSIGN_OR_RETURN(Offset position, Position(tp));
-  ASSIGN_OR_RETURN(PartitionOffsets offsets, broker_.GetPartitionOffsets(tp));
-  const Offset end = options_.isolation_level == IsolationLevel::kReadCommitted
-                         ? offsets.last_stable_offset
-                         : offsets.high_watermark;
-  return std::max<int64_t>(0, end - position);
 }
 
 // --- Commits ---------------------------------------------------------------
@@ -522,8 +346,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(
   ASSIGN_OR_RETURN(std::unique_ptr<client::ConsumerGroupProtocol> protocol,
                    client::ConsumerGroupProtocol::Create(
                        broker, options.partition_assignment_strategy));
-  return std::unique_ptr<Consumer>(
-      new client::ConsumerImpl(broker, std::move(options), std::move(protocol)));
+  return std::unique_ptr<Consumer>(new client::ConsumerImpl(
+      broker, std::move(options), std::move(protocol)));
 }
 
 }  // namespace rill

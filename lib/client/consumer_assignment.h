@@ -19,10 +19,10 @@ namespace rill::client {
 
 // PositionSource says how a partition's position is (to be) found.
 enum class PositionSource {
-  kKnown,      // `position` is set
-  kCommitted,  // look up the group's committed offset, else reset
-  kReset,      // apply auto.offset.reset (nothing committed)
-  kOutOfRange, // apply auto.offset.reset (a fetch said out of range)
+  kKnown,       // `position` is set
+  kCommitted,   // look up the group's committed offset, else reset
+  kReset,       // apply auto.offset.reset (nothing committed)
+  kOutOfRange,  // apply auto.offset.reset (a fetch said out of range)
 };
 
 // PartitionState is one assigned partition.

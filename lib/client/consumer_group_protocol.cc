@@ -46,8 +46,8 @@ absl::StatusOr<std::vector<GroupProtocol>> ConsumerGroupProtocol::Protocols(
         .generation_id = generation_id,
         .rack_id = std::nullopt};
     ASSIGN_OR_RETURN(std::string metadata, EncodeSubscription(subscription));
-    protocols.push_back(
-        {.name = std::string(assignor->name()), .metadata = std::move(metadata)});
+    protocols.push_back({.name = std::string(assignor->name()),
+                         .metadata = std::move(metadata)});
   }
   return protocols;
 }
@@ -64,10 +64,10 @@ absl::StatusOr<std::vector<SyncGroupAssignment>> ConsumerGroupProtocol::Assign(
     const JoinGroupResponse& join) const {
   const Assignor* assignor = Find(join.protocol_name);
   if (assignor == nullptr) {
-    return MakeError(ErrorReason::kInconsistentGroupProtocol,
-                     absl::StrCat("the group chose assignor \"",
-                                  join.protocol_name,
-                                  "\", which this consumer does not have"));
+    return MakeError(
+        ErrorReason::kInconsistentGroupProtocol,
+        absl::StrCat("the group chose assignor \"", join.protocol_name,
+                     "\", which this consumer does not have"));
   }
   Assignor::Subscriptions subscriptions;
   std::set<std::string> topics;
@@ -95,11 +95,11 @@ absl::StatusOr<std::vector<SyncGroupAssignment>> ConsumerGroupProtocol::Assign(
   out.reserve(subscriptions.size());
   for (const auto& [member_id, subscription] : subscriptions) {
     const std::vector<TopicPartition>& partitions = assignment[member_id];
-    ASSIGN_OR_RETURN(std::string bytes,
-                     EncodeAssignment({.version = kConsumerProtocolMaxVersion,
-                                       .assigned_partitions =
-                                           GroupByTopic(partitions),
-                                       .user_data = std::nullopt}));
+    ASSIGN_OR_RETURN(
+        std::string bytes,
+        EncodeAssignment({.version = kConsumerProtocolMaxVersion,
+                          .assigned_partitions = GroupByTopic(partitions),
+                          .user_data = std::nullopt}));
     out.push_back({.member_id = member_id, .assignment = std::move(bytes)});
   }
   return out;

@@ -9,8 +9,9 @@
 // consumer's timer thread (heartbeats); they wake Poll through one
 // ConsumerSignal and never touch the state below.
 //
-// Split over consumer.cc (the API, positions, commits) and
-// consumer_rebalance.cc (the group duties and the listener).
+// Split over consumer.cc (the API, Poll, commits), consumer_positions.cc
+// (lookups, seeks, pause, lag) and consumer_rebalance.cc (the group duties
+// and the listener).
 #ifndef RILL_CLIENT_CONSUMER_IMPL_H_
 #define RILL_CLIENT_CONSUMER_IMPL_H_
 
@@ -57,7 +58,8 @@ class ConsumerImpl final : public Consumer {
   absl::Status Seek(const TopicPartition& tp, Offset offset) override;
   absl::Status SeekToBeginning(
       const std::vector<TopicPartition>& partitions) override;
-  absl::Status SeekToEnd(const std::vector<TopicPartition>& partitions) override;
+  absl::Status SeekToEnd(
+      const std::vector<TopicPartition>& partitions) override;
   absl::StatusOr<Offset> Position(const TopicPartition& tp) override;
 
   absl::Status Pause(const std::vector<TopicPartition>& partitions) override;
@@ -84,6 +86,19 @@ class ConsumerImpl final : public Consumer {
   bool auto_commit() const {
     return options_.enable_auto_commit && !options_.group_id.empty();
   }
+  // Consumed is the position of every assigned partition (of `only`, when
+  // given) that has one: what commits store.
+  std::map<TopicPartition, OffsetAndMetadata> Consumed(
+      const std::vector<TopicPartition>* only = nullptr) const;
+  // CommitGeneration is who commits: the stable generation when
+  // subscribed, or nobody (-1, "") for manually assigned partitions.
+  absl::StatusOr<MemberGeneration> CommitGeneration() const;
+  absl::Status CommitOffsetsSync(
+      const std::map<TopicPartition, OffsetAndMetadata>& offsets);
+  void CommitConsumedAsync(CommitCallback done);
+  void MaybeAutoCommit();
+
+  // --- consumer_positions.cc -----------------------------------------------
   // AssignedStates returns the states of `partitions` (all assigned ones
   // when empty); kFailedPrecondition naming the first one not assigned.
   absl::StatusOr<std::vector<PartitionState*>> AssignedStates(
@@ -96,17 +111,6 @@ class ConsumerImpl final : public Consumer {
   absl::Status ResolvePositions();
   absl::StatusOr<Offset> ListOffset(const TopicPartition& tp,
                                     int64_t timestamp);
-  // Consumed is the position of every assigned partition (of `only`, when
-  // given) that has one: what commits store.
-  std::map<TopicPartition, OffsetAndMetadata> Consumed(
-      const std::vector<TopicPartition>* only = nullptr) const;
-  // CommitGeneration is who commits: the stable generation when
-  // subscribed, or nobody (-1, "") for manually assigned partitions.
-  absl::StatusOr<MemberGeneration> CommitGeneration() const;
-  absl::Status CommitOffsetsSync(
-      const std::map<TopicPartition, OffsetAndMetadata>& offsets);
-  void CommitConsumedAsync(CommitCallback done);
-  void MaybeAutoCommit();
   // NextRetry is the earliest time a backed-off lookup, fetch or join may
   // run again (after `now`).
   absl::Time NextRetry(absl::Time now) const;

@@ -23,8 +23,8 @@ absl::string_view AbslView(std::string_view s) {
 absl::Status Invalid(std::string_view name, std::string_view value,
                      std::string_view why) {
   return absl::InvalidArgumentError(
-      absl::StrCat("invalid value '", AbslView(value), "' for ",
-                   AbslView(name), ": ", AbslView(why)));
+      absl::StrCat("invalid value '", AbslView(value), "' for ", AbslView(name),
+                   ": ", AbslView(why)));
 }
 
 template <typename Int>
@@ -113,10 +113,10 @@ absl::Status ValidateConsumerOptions(const ConsumerOptions& options) {
   RETURN_IF_ERROR(
       Positive("max.poll.interval.ms", options.max_poll_interval_ms));
   if (options.heartbeat_interval_ms >= options.session_timeout_ms) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "heartbeat.interval.ms (", options.heartbeat_interval_ms,
-        ") must be lower than session.timeout.ms (",
-        options.session_timeout_ms, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("heartbeat.interval.ms (", options.heartbeat_interval_ms,
+                     ") must be lower than session.timeout.ms (",
+                     options.session_timeout_ms, ")"));
   }
   RETURN_IF_ERROR(
       NonNegative("auto.commit.interval.ms", options.auto_commit_interval_ms));

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "client/consumer_errors.h"
 #include "client/consumer_impl.h"
 #include "util/status_macros.h"
 
@@ -49,19 +50,18 @@ absl::Status ConsumerImpl::UpdateGroup() {
         return absl::OkStatus();
       }
     }
-    ASSIGN_OR_RETURN(std::vector<GroupProtocol> protocols,
-                     protocol_->Protocols(assignment_.topics(),
-                                          assignment_.Partitions(),
-                                          assigned_generation_));
+    ASSIGN_OR_RETURN(
+        std::vector<GroupProtocol> protocols,
+        protocol_->Protocols(assignment_.topics(), assignment_.Partitions(),
+                             assigned_generation_));
     joined_partition_counts_ = SubscribedPartitionCounts();
     next_metadata_check_ms_ = options_.clock->NowMs() + kMetadataCheckMs;
     membership_->SendJoin(std::move(protocols));
   }
-  ASSIGN_OR_RETURN(
-      std::optional<CompletedRebalance> done,
-      membership_->Advance([this](const JoinGroupResponse& join) {
-        return protocol_->Assign(join);
-      }));
+  ASSIGN_OR_RETURN(std::optional<CompletedRebalance> done,
+                   membership_->Advance([this](const JoinGroupResponse& join) {
+                     return protocol_->Assign(join);
+                   }));
   if (done.has_value()) {
     join_prepared_ = false;
     return CompleteRebalance(*done);
@@ -70,12 +70,10 @@ absl::Status ConsumerImpl::UpdateGroup() {
   return absl::OkStatus();
 }
 
-std::map<std::string, int32_t> ConsumerImpl::SubscribedPartitionCounts()
-    const {
+std::map<std::string, int32_t> ConsumerImpl::SubscribedPartitionCounts() const {
   std::map<std::string, int32_t> counts;
   for (const std::string& topic : assignment_.topics()) {
-    absl::StatusOr<TopicDescription> description =
-        broker_.DescribeTopic(topic);
+    absl::StatusOr<TopicDescription> description = broker_.DescribeTopic(topic);
     counts[topic] = description.ok()
                         ? static_cast<int32_t>(description->partitions.size())
                         : 0;
@@ -130,8 +128,8 @@ absl::Status ConsumerImpl::CompleteRebalance(const CompletedRebalance& done) {
       ConsumerGroupProtocol::DecodeAssignment(done.assignment);
   if (!decoded.ok()) {
     membership_->RequestRejoin();
-    return util::Annotate(decoded.status(),
-                          "the assignment from the group leader");
+    return WithContext(decoded.status(),
+                       "the assignment from the group leader");
   }
   std::vector<TopicPartition> assigned = *std::move(decoded);
   std::sort(assigned.begin(), assigned.end());
@@ -191,7 +189,8 @@ void ConsumerImpl::RevokeForLeave() {
   assignment_.Remove(owned);
 }
 
-void ConsumerImpl::InvokeRevoked(const std::vector<TopicPartition>& partitions) {
+void ConsumerImpl::InvokeRevoked(
+    const std::vector<TopicPartition>& partitions) {
   // A copy: the listener may replace itself (Subscribe) while running.
   if (std::shared_ptr<RebalanceListener> listener = listener_) {
     listener->OnPartitionsRevoked(partitions);

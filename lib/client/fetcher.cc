@@ -19,9 +19,7 @@ struct Fetcher::Inbox {
 
 Fetcher::CompletedFetch::CompletedFetch(std::shared_ptr<FetchedData> d,
                                         uint64_t gen)
-    : data(std::move(d)),
-      generation(gen),
-      batches(std::string_view(data->bytes)) {}
+    : data(std::move(d)), generation(gen), batches(data->buffer.bytes()) {}
 
 Fetcher::Fetcher(Broker& broker, const ConsumerOptions& options,
                  ConsumerAssignment* assignment,
@@ -30,7 +28,8 @@ Fetcher::Fetcher(Broker& broker, const ConsumerOptions& options,
       options_(options),
       assignment_(assignment),
       signal_(std::move(signal)),
-      inbox_(std::make_shared<Inbox>()) {}
+      inbox_(std::make_shared<Inbox>()),
+      buffers_(std::make_shared<FetchBufferPool>()) {}
 
 void Fetcher::SendFetches() {
   const absl::Time now = absl::Now();
@@ -54,6 +53,12 @@ void Fetcher::SendFetches() {
     state.inflight_fetch = id;
   }
   if (sent.empty()) return;
+  // Start each fetch at a different partition, so that with fetch.max.bytes
+  // reached early the same partition does not always come first (KIP-74).
+  const size_t first = rotation_++ % sent.size();
+  std::rotate(request.partitions.begin(), request.partitions.begin() + first,
+              request.partitions.end());
+  std::rotate(sent.begin(), sent.begin() + first, sent.end());
   ++next_fetch_id_;
   inflight_.emplace(id, std::move(sent));
   // The answer may come inline, from an appending thread, or from the
@@ -82,7 +87,8 @@ void Fetcher::ProcessAnswers() {
     for (size_t i = 0; i < sent.size(); ++i) {
       // Answers come in request order; look further only if one is missing.
       FetchPartitionResult* answer = nullptr;
-      if (i < result.partitions.size() && result.partitions[i].tp == sent[i].tp) {
+      if (i < result.partitions.size() &&
+          result.partitions[i].tp == sent[i].tp) {
         answer = &result.partitions[i];
       } else {
         for (FetchPartitionResult& p : result.partitions) {
@@ -97,12 +103,12 @@ void Fetcher::ProcessAnswers() {
     }
   }
   // Forget buffered answers whose partition moved on.
-  completed_.erase(
-      std::remove_if(completed_.begin(), completed_.end(),
-                     [this](const CompletedFetch& f) {
-                       return !IsCurrent(f, assignment_->Find(*f.data->tp));
-                     }),
-      completed_.end());
+  completed_.erase(std::remove_if(completed_.begin(), completed_.end(),
+                                  [this](const CompletedFetch& f) {
+                                    return !IsCurrent(
+                                        f, assignment_->Find(*f.data->tp));
+                                  }),
+                   completed_.end());
 }
 
 void Fetcher::HandleAnswer(const SentPartition& sent,
@@ -131,14 +137,14 @@ void Fetcher::HandleAnswer(const SentPartition& sent,
   if (result.records.size_bytes == 0) return;
   auto data = std::make_shared<FetchedData>();
   data->tp = state.tp;
-  absl::StatusOr<std::string> bytes = result.records.ReadAll();
-  if (!bytes.ok()) {
+  absl::StatusOr<FetchBuffer> buffer = buffers_->Read(result.records);
+  if (!buffer.ok()) {
     state.retry_at = now + kRetryBackoff;
     return;
   }
-  data->bytes = *std::move(bytes);
-  CompletedFetch& fetch = completed_.emplace_back(std::move(data),
-                                                  state.fetch_generation);
+  data->buffer = *std::move(buffer);
+  CompletedFetch& fetch =
+      completed_.emplace_back(std::move(data), state.fetch_generation);
   if (options_.isolation_level == IsolationLevel::kReadCommitted &&
       !result.aborted_transactions.empty()) {
     fetch.aborted = std::move(result.aborted_transactions);
@@ -214,7 +220,8 @@ absl::Status Fetcher::Drain(CompletedFetch& fetch, PartitionState& state,
     }
     // The batch is done: step over what compaction removed from its end.
     fetch.current = nullptr;
-    state.position = std::max(state.position, Offset(fetch.current_last_offset + 1));
+    state.position =
+        std::max(state.position, Offset(fetch.current_last_offset + 1));
     state.leader_epoch = fetch.current_epoch;
   }
   return fetch.error;
@@ -274,10 +281,10 @@ bool Fetcher::NextBatch(CompletedFetch& fetch, PartitionState& state) {
     return true;
   }
   if (!fetch.batches.status().ok()) {
-    fetch.error = MakeError(ErrorReason::kCorruptMessage,
-                            absl::StrCat("fetched data of ",
-                                         fetch.data->tp->ToString(), ": ",
-                                         fetch.batches.status().message()));
+    fetch.error =
+        MakeError(ErrorReason::kCorruptMessage,
+                  absl::StrCat("fetched data of ", fetch.data->tp->ToString(),
+                               ": ", fetch.batches.status().message()));
     return false;
   }
   fetch.exhausted = true;

@@ -4,9 +4,10 @@
 // One broker Fetch reads every partition that is assigned, not paused, has
 // a position, and has nothing in flight or buffered. Its callback (on the
 // broker's thread, or inline) only queues the answer and wakes Poll; the
-// polling thread copies the bytes out of the log once (ReadAll) and decodes
-// batch by batch as Poll drains them, so a fetch of thousands of records
-// costs a handful of allocations, none per record.
+// polling thread copies the bytes out of the log once (into a pooled
+// buffer, see consumer_fetch_buffers.h) and decodes batch by batch as Poll
+// drains them, so a fetch of thousands of records costs a handful of
+// allocations, none per record.
 #ifndef RILL_CLIENT_FETCHER_H_
 #define RILL_CLIENT_FETCHER_H_
 
@@ -19,6 +20,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "client/consumer_assignment.h"
+#include "client/consumer_fetch_buffers.h"
 #include "client/consumer_records_builder.h"
 #include "client/consumer_signal.h"
 #include "rill/broker/broker.h"
@@ -68,7 +70,7 @@ class Fetcher {
   // from them; ConsumerRecords share it.
   struct FetchedData {
     std::shared_ptr<const TopicPartition> tp;
-    std::string bytes;
+    FetchBuffer buffer;
     // A deque: decoding more batches never moves those records point into.
     std::deque<record::DecodedRecords> batches;
   };
@@ -116,8 +118,11 @@ class Fetcher {
   ConsumerAssignment* const assignment_;
   const std::shared_ptr<ConsumerSignal> signal_;
   const std::shared_ptr<Inbox> inbox_;
+  const std::shared_ptr<FetchBufferPool> buffers_;
 
   uint64_t next_fetch_id_ = 1;
+  // Which partition leads the next fetch request.
+  size_t rotation_ = 0;
   // Fetches sent and not yet processed, by id.
   absl::flat_hash_map<uint64_t, std::vector<SentPartition>> inflight_;
   // Answers with data, in arrival order (per partition: offset order).

@@ -5,6 +5,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "client/consumer_errors.h"
+#include "client/group_membership_state.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
 
@@ -33,169 +35,6 @@ bool IsRetriableJoinError(ErrorReason reason) {
 constexpr absl::Duration kJoinRetryBackoff = absl::Milliseconds(100);
 
 }  // namespace
-
-// Shared is the state coordinator callbacks and heartbeats touch.
-struct GroupMembership::Shared
-    : public std::enable_shared_from_this<GroupMembership::Shared> {
-  Shared(GroupCoordinator& c, GroupMembershipConfig cfg,
-         std::shared_ptr<ConsumerSignal> sig, util::TimerQueue* t)
-      : coordinator(c), config(std::move(cfg)), signal(std::move(sig)),
-        timers(t) {}
-
-  GroupCoordinator& coordinator;
-  const GroupMembershipConfig config;
-  const std::shared_ptr<ConsumerSignal> signal;
-  util::TimerQueue* const timers;
-
-  absl::Mutex mu;
-  State state ABSL_GUARDED_BY(mu) = State::kUnjoined;
-  int32_t generation_id ABSL_GUARDED_BY(mu) = -1;
-  std::string member_id ABSL_GUARDED_BY(mu);
-  bool rejoin_needed ABSL_GUARDED_BY(mu) = true;
-  bool lost ABSL_GUARDED_BY(mu) = false;
-  absl::Status fatal ABSL_GUARDED_BY(mu);
-  // Why the member last lost its generation (for commit errors).
-  ErrorReason dropped_reason ABSL_GUARDED_BY(mu) = ErrorReason::kNone;
-  // Only answers to the latest JoinGroup / SyncGroup are kept.
-  uint64_t request_seq ABSL_GUARDED_BY(mu) = 0;
-  std::optional<JoinGroupResponse> join_answer ABSL_GUARDED_BY(mu);
-  std::optional<SyncGroupResponse> sync_answer ABSL_GUARDED_BY(mu);
-  // Heartbeats scheduled under an older epoch do nothing.
-  uint64_t heartbeat_epoch ABSL_GUARDED_BY(mu) = 0;
-  // When the application last polled (timers' clock).
-  int64_t last_poll_ms ABSL_GUARDED_BY(mu) = 0;
-  util::TimerQueue::Id heartbeat_timer ABSL_GUARDED_BY(mu) = 0;
-
-  void StartHeartbeatsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    StopHeartbeatsLocked();
-    ScheduleHeartbeatLocked();
-  }
-
-  void ScheduleHeartbeatLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    const uint64_t epoch = heartbeat_epoch;
-    heartbeat_timer = timers->ScheduleAfter(
-        config.heartbeat_interval_ms,
-        [self = shared_from_this(), epoch] { self->Heartbeat(epoch); });
-  }
-
-  void StopHeartbeatsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    ++heartbeat_epoch;
-    if (heartbeat_timer != 0) {
-      timers->Cancel(heartbeat_timer);
-      heartbeat_timer = 0;
-    }
-  }
-
-  // LoseGenerationLocked: the coordinator no longer knows this member
-  // (UNKNOWN_MEMBER_ID: rejoin as a new member) or this generation
-  // (ILLEGAL_GENERATION: rejoin with the same member id).
-  void LoseGenerationLocked(ErrorReason reason)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    StopHeartbeatsLocked();
-    state = State::kUnjoined;
-    generation_id = -1;
-    if (reason == ErrorReason::kUnknownMemberId) member_id.clear();
-    rejoin_needed = true;
-    lost = true;
-    dropped_reason = reason;
-    ++request_seq;
-    join_answer.reset();
-    sync_answer.reset();
-  }
-
-  // PollTimeoutLocked: the application stopped polling for longer than
-  // max.poll.interval.ms; leave, so the group moves our partitions to
-  // members that make progress. Static members only stop (Kafka's never
-  // send LeaveGroup); their session times out.
-  // Returns the member to send LeaveGroup for, if any.
-  std::optional<MemberIdentity> PollTimeoutLocked()
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    const MemberIdentity member{.member_id = member_id,
-                                .group_instance_id =
-                                    config.group_instance_id};
-    StopHeartbeatsLocked();
-    state = State::kUnjoined;
-    generation_id = -1;
-    member_id.clear();
-    rejoin_needed = true;
-    lost = true;
-    dropped_reason = ErrorReason::kUnknownMemberId;
-    ++request_seq;
-    join_answer.reset();
-    sync_answer.reset();
-    if (config.group_instance_id.has_value() || member.member_id.empty()) {
-      return std::nullopt;
-    }
-    return member;
-  }
-
-  // FenceLocked: another instance with our group.instance.id took over.
-  void FenceLocked(const absl::Status& status)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    StopHeartbeatsLocked();
-    state = State::kUnjoined;
-    generation_id = -1;
-    fatal = status;
-    dropped_reason = ErrorReason::kFencedInstanceId;
-    ++request_seq;
-  }
-
-  void Heartbeat(uint64_t epoch) ABSL_LOCKS_EXCLUDED(mu) {
-    HeartbeatRequest request;
-    std::optional<MemberIdentity> leave;
-    {
-      absl::MutexLock lock(&mu);
-      if (epoch != heartbeat_epoch) return;
-      heartbeat_timer = 0;
-      const bool poll_timeout =
-          timers->clock()->NowMs() - last_poll_ms > config.rebalance_timeout_ms;
-      if (poll_timeout) leave = PollTimeoutLocked();
-      if (poll_timeout && !leave.has_value()) {
-        signal->Notify();
-        return;
-      }
-      request = {.group_id = config.group_id,
-                 .generation_id = generation_id,
-                 .member_id = member_id,
-                 .group_instance_id = config.group_instance_id};
-    }
-    if (leave.has_value()) {
-      (void)coordinator.LeaveGroup(
-          {.group_id = config.group_id, .members = {*leave}});
-      signal->Notify();
-      return;
-    }
-    const absl::Status status = coordinator.Heartbeat(request);
-    bool notify = false;
-    {
-      absl::MutexLock lock(&mu);
-      if (epoch != heartbeat_epoch) return;  // rejoined or left meanwhile
-      switch (const ErrorReason reason = GetErrorReason(status)) {
-        case ErrorReason::kRebalanceInProgress:
-          // Only news while stable; during a sync the SyncGroup answer
-          // says it again.
-          if (state == State::kStable && !rejoin_needed) {
-            rejoin_needed = true;
-            notify = true;
-          }
-          break;
-        case ErrorReason::kUnknownMemberId:
-        case ErrorReason::kIllegalGeneration:
-          LoseGenerationLocked(reason);
-          notify = true;
-          break;
-        case ErrorReason::kFencedInstanceId:
-          FenceLocked(status);
-          notify = true;
-          break;
-        default:
-          break;  // OK, or a coordinator hiccup: keep beating
-      }
-      if (epoch == heartbeat_epoch) ScheduleHeartbeatLocked();
-    }
-    if (notify) signal->Notify();
-  }
-};
 
 GroupMembership::GroupMembership(GroupCoordinator& coordinator,
                                  GroupMembershipConfig config,
@@ -261,15 +100,15 @@ void GroupMembership::SendJoinRequest() {
     s.sync_answer.reset();
     request.member_id = s.member_id;
   }
-  s.coordinator.JoinGroup(
-      std::move(request), [shared = shared_, seq](JoinGroupResponse answer) {
-        {
-          absl::MutexLock lock(&shared->mu);
-          if (shared->request_seq != seq) return;
-          shared->join_answer = std::move(answer);
-        }
-        shared->signal->Notify();
-      });
+  s.coordinator.JoinGroup(std::move(request),
+                          [shared = shared_, seq](JoinGroupResponse answer) {
+                            {
+                              absl::MutexLock lock(&shared->mu);
+                              if (shared->request_seq != seq) return;
+                              shared->join_answer = std::move(answer);
+                            }
+                            shared->signal->Notify();
+                          });
 }
 
 absl::StatusOr<std::optional<CompletedRebalance>> GroupMembership::Advance(
@@ -325,20 +164,20 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
         s.state = State::kUnjoined;
         s.rejoin_needed = true;
         retry_at_ = absl::Now() + kJoinRetryBackoff;
-        return util::Annotate(assignments.status(),
-                              "the group leader's assignment failed");
+        return WithContext(assignments.status(),
+                           "the group leader's assignment failed");
       }
       request.assignments = *std::move(assignments);
     }
-    s.coordinator.SyncGroup(
-        std::move(request), [shared = shared_, seq](SyncGroupResponse a) {
-          {
-            absl::MutexLock lock(&shared->mu);
-            if (shared->request_seq != seq) return;
-            shared->sync_answer = std::move(a);
-          }
-          shared->signal->Notify();
-        });
+    s.coordinator.SyncGroup(std::move(request),
+                            [shared = shared_, seq](SyncGroupResponse a) {
+                              {
+                                absl::MutexLock lock(&shared->mu);
+                                if (shared->request_seq != seq) return;
+                                shared->sync_answer = std::move(a);
+                              }
+                              shared->signal->Notify();
+                            });
     return absl::OkStatus();
   }
   if (reason == ErrorReason::kMemberIdRequired ||
@@ -347,9 +186,8 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
     // member id: join again as a new member.
     {
       absl::MutexLock lock(&s.mu);
-      s.member_id = reason == ErrorReason::kMemberIdRequired
-                        ? answer.member_id
-                        : std::string();
+      s.member_id = reason == ErrorReason::kMemberIdRequired ? answer.member_id
+                                                             : std::string();
       if (reason == ErrorReason::kUnknownMemberId && s.generation_id >= 0) {
         // Removed while rejoining (cooperatively, still owning partitions).
         s.generation_id = -1;
@@ -369,8 +207,8 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
   s.rejoin_needed = true;
   retry_at_ = absl::Now() + kJoinRetryBackoff;
   if (IsRetriableJoinError(reason)) return absl::OkStatus();
-  return util::Annotate(
-      answer.status, absl::StrCat("JoinGroup for group ",
+  return WithContext(answer.status,
+                     absl::StrCat("JoinGroup for group ",
                                   AbslView(s.config.group_id), " failed"));
 }
 
@@ -407,9 +245,16 @@ std::optional<CompletedRebalance> GroupMembership::OnSyncAnswer(
   return std::nullopt;
 }
 
-void GroupMembership::OnPoll(int64_t now_ms) {
+void GroupMembership::PollStarted(int64_t now_ms) {
   absl::MutexLock lock(&shared_->mu);
   shared_->last_poll_ms = now_ms;
+  shared_->polling = true;
+}
+
+void GroupMembership::PollEnded(int64_t now_ms) {
+  absl::MutexLock lock(&shared_->mu);
+  shared_->last_poll_ms = now_ms;
+  shared_->polling = false;
 }
 
 bool GroupMembership::TakeLost() {
@@ -422,10 +267,10 @@ bool GroupMembership::TakeLost() {
 std::optional<MemberGeneration> GroupMembership::Stable() const {
   absl::MutexLock lock(&shared_->mu);
   if (shared_->state != State::kStable) return std::nullopt;
-  return MemberGeneration{.generation_id = shared_->generation_id,
-                          .member_id = shared_->member_id,
-                          .group_instance_id =
-                              shared_->config.group_instance_id};
+  return MemberGeneration{
+      .generation_id = shared_->generation_id,
+      .member_id = shared_->member_id,
+      .group_instance_id = shared_->config.group_instance_id};
 }
 
 MemberGeneration GroupMembership::Current() const {
@@ -526,7 +371,7 @@ absl::Status GroupMembership::Leave() {
   if (HasErrorReason(status, ErrorReason::kUnknownMemberId)) {
     return absl::OkStatus();
   }
-  return util::Annotate(status, "LeaveGroup");
+  return WithContext(status, "LeaveGroup");
 }
 
 }  // namespace rill::client

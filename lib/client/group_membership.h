@@ -72,8 +72,9 @@ class GroupMembership {
     kStable,    // in a generation
   };
   // LeaderAssign computes every member's assignment when this member leads.
-  using LeaderAssign = absl::FunctionRef<
-      absl::StatusOr<std::vector<SyncGroupAssignment>>(const JoinGroupResponse&)>;
+  using LeaderAssign =
+      absl::FunctionRef<absl::StatusOr<std::vector<SyncGroupAssignment>>(
+          const JoinGroupResponse&)>;
 
   GroupMembership(GroupCoordinator& coordinator, GroupMembershipConfig config,
                   std::shared_ptr<ConsumerSignal> signal,
@@ -105,11 +106,13 @@ class GroupMembership {
   absl::StatusOr<std::optional<CompletedRebalance>> Advance(
       LeaderAssign assign);
 
-  // OnPoll records that the application polled at `now_ms` (the timer
-  // queue's clock). A member that does not poll for max.poll.interval.ms is
-  // taken out of the group by its heartbeat (as Kafka's heartbeat thread
-  // does): a dynamic member sends LeaveGroup, so its partitions move on.
-  void OnPoll(int64_t now_ms);
+  // PollStarted and PollEnded bracket each Poll (times on the timer
+  // queue's clock). A member whose application spends more than
+  // max.poll.interval.ms between Polls is taken out of the group by its
+  // heartbeat, as by Kafka's heartbeat thread: a dynamic member sends
+  // LeaveGroup, so its partitions move on; its next Poll rejoins.
+  void PollStarted(int64_t now_ms);
+  void PollEnded(int64_t now_ms);
 
   // TakeLost returns true once after the member lost its generation
   // (UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION from a heartbeat, SyncGroup or

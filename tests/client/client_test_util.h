@@ -3,8 +3,8 @@
 #ifndef RILL_TESTS_CLIENT_CLIENT_TEST_UTIL_H_
 #define RILL_TESTS_CLIENT_CLIENT_TEST_UTIL_H_
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,11 +52,13 @@ struct ClientEnv {
   }
 
   void CreateTopic(const std::string& name, int32_t partitions) {
-    REQUIRE_OK(broker->CreateTopic({.name = name, .num_partitions = partitions}));
+    REQUIRE_OK(
+        broker->CreateTopic({.name = name, .num_partitions = partitions}));
   }
 
   // Produce appends `records` as one batch and returns its base offset.
-  Offset Produce(const TopicPartition& tp, const std::vector<TestRecord>& records,
+  Offset Produce(const TopicPartition& tp,
+                 const std::vector<TestRecord>& records,
                  record::BatchOptions options = {}) {
     record::RecordBatchBuilder builder(options);
     for (const TestRecord& r : records) {
@@ -64,8 +66,9 @@ struct ClientEnv {
       if (r.key) rec.key = *r.key;
       if (r.value) rec.value = *r.value;
       for (const auto& [k, v] : r.headers) {
-        rec.headers.push_back({.key = k, .value = v ? std::optional<std::string_view>(*v)
-                                                    : std::nullopt});
+        rec.headers.push_back(
+            {.key = k,
+             .value = v ? std::optional<std::string_view>(*v) : std::nullopt});
       }
       builder.Append(rec);
     }
@@ -114,11 +117,11 @@ struct Polled {
 
 inline void Append(const ConsumerRecords& records, std::vector<Polled>* out) {
   for (const ConsumerRecord& r : records) {
-    out->push_back({*r.tp, r.offset,
-                    r.key ? std::optional<std::string>(std::string(*r.key))
-                          : std::nullopt,
-                    r.value ? std::optional<std::string>(std::string(*r.value))
-                            : std::nullopt});
+    out->push_back(
+        {*r.tp, r.offset,
+         r.key ? std::optional<std::string>(std::string(*r.key)) : std::nullopt,
+         r.value ? std::optional<std::string>(std::string(*r.value))
+                 : std::nullopt});
   }
 }
 

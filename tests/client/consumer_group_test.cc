@@ -72,26 +72,28 @@ TEST_CASE("A lone group member is assigned every partition and reads them",
           "[client][group]") {
   ClientEnv env;
   env.CreateTopic("t", 3);
-  for (int p = 0; p < 3; ++p) env.ProduceValues(TP("t", p), 4);
   auto consumer = env.NewConsumer(GroupOptions("solo"));
   REQUIRE_OK(consumer->Subscribe({"t"}));
   REQUIRE(Settle(env, {consumer.get()},
                  [&] { return OwnedOnce({consumer.get()}, "t", 3); }));
   CHECK(!consumer->member_id().empty());
+  for (int p = 0; p < 3; ++p) env.ProduceValues(TP("t", p), 4);
   CHECK(test::PollUntil(*consumer, 12).size() == 12);
 }
 
-TEST_CASE("Two members split the partitions with range, and a third joining "
-          "rebalances them so that each partition has one owner",
-          "[client][group]") {
+TEST_CASE(
+    "Two members split the partitions with range, and a third joining "
+    "rebalances them so that each partition has one owner",
+    "[client][group]") {
   ClientEnv env;
   env.CreateTopic("t", 6);
   auto c1 = env.NewConsumer(GroupOptions("g"));
   auto c2 = env.NewConsumer(GroupOptions("g"));
   REQUIRE_OK(c1->Subscribe({"t"}));
   REQUIRE_OK(c2->Subscribe({"t"}));
-  REQUIRE(Settle(env, {c1.get(), c2.get()},
-                 [&] { return OwnedOnce({c1.get(), c2.get()}, "t", 6, 3); }));
+  REQUIRE(Settle(env, {c1.get(), c2.get()}, [&] {
+    return OwnedOnce({c1.get(), c2.get()}, "t", 6, 3);
+  }));
   const int32_t two_member_generation = c1->generation_id();
   CHECK(c1->member_id() != c2->member_id());
 
@@ -103,15 +105,42 @@ TEST_CASE("Two members split the partitions with range, and a third joining "
 
   SECTION("a member that closes hands its partitions to the others") {
     REQUIRE_OK(c3->Close());
-    REQUIRE(Settle(env, {c1.get(), c2.get()},
-                   [&] { return OwnedOnce({c1.get(), c2.get()}, "t", 6, 3); }));
+    REQUIRE(Settle(env, {c1.get(), c2.get()}, [&] {
+      return OwnedOnce({c1.get(), c2.get()}, "t", 6, 3);
+    }));
   }
   SECTION("a member that unsubscribes hands its partitions to the others") {
     REQUIRE_OK(c2->Unsubscribe());
     CHECK(c2->Assignment().empty());
-    REQUIRE(Settle(env, {c1.get(), c3.get()},
-                   [&] { return OwnedOnce({c1.get(), c3.get()}, "t", 6, 3); }));
+    REQUIRE(Settle(env, {c1.get(), c3.get()}, [&] {
+      return OwnedOnce({c1.get(), c3.get()}, "t", 6, 3);
+    }));
   }
+}
+
+TEST_CASE(
+    "A member is assigned a subscribed topic's partitions once the "
+    "topic is created, and follows a change of subscription",
+    "[client][group]") {
+  ClientEnv env;
+  env.CreateTopic("a", 1);
+  auto consumer = env.NewConsumer(GroupOptions("later"));
+  REQUIRE_OK(consumer->Subscribe({"a", "b"}));
+  REQUIRE(Settle(env, {consumer.get()},
+                 [&] { return consumer->Assignment().size() == 1; }));
+  const int32_t generation = consumer->generation_id();
+  env.CreateTopic("b", 2);
+  // Noticed by the member's periodic metadata check (about a second).
+  REQUIRE(Settle(env, {consumer.get()},
+                 [&] { return consumer->Assignment().size() == 3; }));
+  CHECK(consumer->generation_id() > generation);
+
+  REQUIRE_OK(consumer->Subscribe({"b"}));
+  REQUIRE(Settle(env, {consumer.get()}, [&] {
+    return consumer->Assignment() ==
+           std::vector<TopicPartition>{TP("b", 0), TP("b", 1)};
+  }));
+  CHECK(consumer->Subscription() == std::vector<std::string>{"b"});
 }
 
 TEST_CASE("Each record is read once by the group while members join",
@@ -155,9 +184,10 @@ TEST_CASE("Each record is read once by the group while members join",
   }
 }
 
-TEST_CASE("An eager rebalance revokes every partition before the new "
-          "assignment",
-          "[client][group]") {
+TEST_CASE(
+    "An eager rebalance revokes every partition before the new "
+    "assignment",
+    "[client][group]") {
   ClientEnv env;
   env.CreateTopic("t", 4);
   auto l1 = std::make_shared<RecordingListener>();
@@ -165,13 +195,14 @@ TEST_CASE("An eager rebalance revokes every partition before the new "
   auto c1 = env.NewConsumer(GroupOptions("eager"));
   auto c2 = env.NewConsumer(GroupOptions("eager"));
   REQUIRE_OK(c1->Subscribe({"t"}, l1));
-  REQUIRE(Settle(env, {c1.get()}, [&] { return OwnedOnce({c1.get()}, "t", 4); }));
-  CHECK(l1->events() ==
-        std::vector<std::string>{"assigned:t-0,t-1,t-2,t-3"});
+  REQUIRE(
+      Settle(env, {c1.get()}, [&] { return OwnedOnce({c1.get()}, "t", 4); }));
+  CHECK(l1->events() == std::vector<std::string>{"assigned:t-0,t-1,t-2,t-3"});
 
   REQUIRE_OK(c2->Subscribe({"t"}, l2));
-  REQUIRE(Settle(env, {c1.get(), c2.get()},
-                 [&] { return OwnedOnce({c1.get(), c2.get()}, "t", 4, 2); }));
+  REQUIRE(Settle(env, {c1.get(), c2.get()}, [&] {
+    return OwnedOnce({c1.get(), c2.get()}, "t", 4, 2);
+  }));
   const std::vector<std::string> events = l1->events();
   REQUIRE(events.size() == 3);
   CHECK(events[1] == "revoked:t-0,t-1,t-2,t-3");
@@ -191,10 +222,12 @@ TEST_CASE("A cooperative rebalance revokes only the partitions that move",
   auto c1 = env.NewConsumer(GroupOptions("coop", coop));
   auto c2 = env.NewConsumer(GroupOptions("coop", coop));
   REQUIRE_OK(c1->Subscribe({"t"}, l1));
-  REQUIRE(Settle(env, {c1.get()}, [&] { return OwnedOnce({c1.get()}, "t", 4); }));
+  REQUIRE(
+      Settle(env, {c1.get()}, [&] { return OwnedOnce({c1.get()}, "t", 4); }));
   REQUIRE_OK(c2->Subscribe({"t"}, l2));
-  REQUIRE(Settle(env, {c1.get(), c2.get()},
-                 [&] { return OwnedOnce({c1.get(), c2.get()}, "t", 4, 2); }));
+  REQUIRE(Settle(env, {c1.get(), c2.get()}, [&] {
+    return OwnedOnce({c1.get(), c2.get()}, "t", 4, 2);
+  }));
 
   std::set<std::string> revoked;
   for (const std::string& e : l1->events()) {
@@ -213,6 +246,21 @@ TEST_CASE("A cooperative rebalance revokes only the partitions that move",
     }
   }
   CHECK(assigned_to_c2 == Names(c2->Assignment()));
+
+  // c2 leaves: c1 only gains; nothing of its own is revoked.
+  const std::vector<TopicPartition> c2_had = c2->Assignment();
+  l1->Clear();
+  REQUIRE_OK(c2->Close());
+  REQUIRE(
+      Settle(env, {c1.get()}, [&] { return OwnedOnce({c1.get()}, "t", 4); }));
+  std::set<std::string> gained;
+  for (const std::string& e : l1->events()) {
+    CHECK(e.rfind("assigned:", 0) == 0);
+    for (const std::string& p : EventPartitions(e)) {
+      if (!p.empty()) gained.insert(p);
+    }
+  }
+  CHECK(gained == Names(c2_had));
 }
 
 TEST_CASE("A new member of the group starts where CommitSync left off",
@@ -258,19 +306,27 @@ TEST_CASE("Auto-commit commits in Poll every interval and on Close",
   REQUIRE(test::PollUntil(*consumer, 5).size() == 5);
   CHECK(committed() == -1);  // the interval has not passed
 
-  env.clock->AdvanceMs(1000);
+  // In heartbeat-sized steps: one 1 s jump would also end the session.
+  for (int i = 0; i < 10; ++i) env.clock->AdvanceMs(100);
+  std::vector<test::Polled> rest;
   for (int i = 0; i < 100 && committed() != 5; ++i) {
-    REQUIRE_OK(consumer->Poll(1));  // commits the 5 returned before
+    // Commits the 5 returned before, then returns the other 3.
+    ASSIGN_OR_REQUIRE(ConsumerRecords records, consumer->Poll(1));
+    test::Append(records, &rest);
   }
   CHECK(committed() == 5);
-  REQUIRE(test::PollUntil(*consumer, 3).size() == 3);
+  for (const test::Polled& p : test::PollUntil(*consumer, 3 - rest.size())) {
+    rest.push_back(p);
+  }
+  REQUIRE(rest.size() == 3);
   REQUIRE_OK(consumer->Close());
   CHECK(committed() == 8);
 }
 
-TEST_CASE("A member that stops polling loses its partitions and cannot "
-          "commit",
-          "[client][group]") {
+TEST_CASE(
+    "A member that stops polling loses its partitions and cannot "
+    "commit",
+    "[client][group]") {
   // Two ways out, both as Kafka: a dynamic member's heartbeat leaves the
   // group once max.poll.interval.ms passes without a Poll; a static member
   // never sends LeaveGroup, so the coordinator expires it after
@@ -295,7 +351,7 @@ TEST_CASE("A member that stops polling loses its partitions and cannot "
   REQUIRE(Settle(env, {stalled.get(), active.get()}, [&] {
     return OwnedOnce({stalled.get(), active.get()}, "t", 2);
   }));
-  test::PollUntil(*stalled, 4);  // reads its partition
+  // (Settle's polls have read its partition, so it has a position to commit.)
 
   // Only `active` polls now; time passes.
   REQUIRE(Settle(env, {active.get()},
@@ -314,9 +370,10 @@ TEST_CASE("A member that stops polling loses its partitions and cannot "
   CHECK(listener->events().front().rfind("lost:", 0) == 0);
 }
 
-TEST_CASE("A static member restarted with the same group.instance.id gets "
-          "its partitions back without a rebalance",
-          "[client][group]") {
+TEST_CASE(
+    "A static member restarted with the same group.instance.id gets "
+    "its partitions back without a rebalance",
+    "[client][group]") {
   ClientEnv env;
   env.CreateTopic("t", 4);
   ConsumerOptions a = GroupOptions("static");
@@ -327,10 +384,12 @@ TEST_CASE("A static member restarted with the same group.instance.id gets "
   auto ca = env.NewConsumer(a);
   auto cb = env.NewConsumer(b);
   REQUIRE_OK(ca->Subscribe({"t"}, la));
-  REQUIRE(Settle(env, {ca.get()}, [&] { return OwnedOnce({ca.get()}, "t", 4); }));
+  REQUIRE(
+      Settle(env, {ca.get()}, [&] { return OwnedOnce({ca.get()}, "t", 4); }));
   REQUIRE_OK(cb->Subscribe({"t"}));
-  REQUIRE(Settle(env, {ca.get(), cb.get()},
-                 [&] { return OwnedOnce({ca.get(), cb.get()}, "t", 4, 2); }));
+  REQUIRE(Settle(env, {ca.get(), cb.get()}, [&] {
+    return OwnedOnce({ca.get(), cb.get()}, "t", 4, 2);
+  }));
   const int32_t generation = ca->generation_id();
   const std::vector<TopicPartition> b_partitions = cb->Assignment();
   const size_t a_events = la->events().size();
@@ -373,6 +432,41 @@ TEST_CASE("A static member replaced by a newer instance is fenced",
     env.clock->AdvanceMs(50);  // its next heartbeat hears about it
   }
   CHECK(HasErrorReason(fenced, ErrorReason::kFencedInstanceId));
+}
+
+TEST_CASE("A commit the coordinator refuses keeps its Kafka error",
+          "[client][group]") {
+  ClientEnv env;
+  env.CreateTopic("t", 1);
+  auto member = env.NewConsumer(GroupOptions("busy"));
+  REQUIRE_OK(member->Subscribe({"t"}));
+  REQUIRE(Settle(env, {member.get()},
+                 [&] { return OwnedOnce({member.get()}, "t", 1); }));
+  // Outside the group protocol, commits are only allowed while the group
+  // is empty.
+  auto outsider = env.NewConsumer(GroupOptions("busy"));
+  REQUIRE_OK(outsider->Assign({TP("t", 0)}));
+  const absl::Status status =
+      outsider->CommitSync({{TP("t", 0), {.offset = Offset(1)}}});
+  INFO(status.ToString());
+  CHECK(HasErrorReason(status, ErrorReason::kUnknownMemberId));
+  CHECK(status.message().find("t-0") != absl::string_view::npos);
+}
+
+TEST_CASE("Poll reports a JoinGroup the coordinator refuses",
+          "[client][group]") {
+  ClientEnv env;  // group.min.session.timeout.ms = 10
+  env.CreateTopic("t", 1);
+  ConsumerOptions options = GroupOptions("refused");
+  options.session_timeout_ms = 5;
+  options.heartbeat_interval_ms = 1;
+  auto consumer = env.NewConsumer(options);
+  REQUIRE_OK(consumer->Subscribe({"t"}));
+  absl::Status status;
+  for (int i = 0; i < 100 && status.ok(); ++i)
+    status = consumer->Poll(1).status();
+  CHECK(HasErrorReason(status, ErrorReason::kInvalidSessionTimeout));
+  CHECK(consumer->Assignment().empty());
 }
 
 }  // namespace

@@ -98,8 +98,9 @@ TEST_CASE("Create refuses options no Kafka consumer would start with",
   CHECK(create({.group_instance_id = ""}).code() ==
         absl::StatusCode::kInvalidArgument);
   // Kafka's class names are accepted here too.
-  CHECK_OK(create({.partition_assignment_strategy = {
-                       "org.apache.kafka.clients.consumer.RoundRobinAssignor"}}));
+  CHECK_OK(
+      create({.partition_assignment_strategy = {
+                  "org.apache.kafka.clients.consumer.RoundRobinAssignor"}}));
 }
 
 }  // namespace

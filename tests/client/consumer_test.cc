@@ -27,14 +27,16 @@ std::vector<int64_t> Offsets(const std::vector<Polled>& polled) {
   return out;
 }
 
-TEST_CASE("An assigned consumer reads every record in order with its offset, "
-          "key, value, headers and timestamp",
-          "[client][consumer]") {
+TEST_CASE(
+    "An assigned consumer reads every record in order with its offset, "
+    "key, value, headers and timestamp",
+    "[client][consumer]") {
   ClientEnv env;
   env.CreateTopic("t", 1);
   const TopicPartition tp = TP("t", 0);
-  env.Produce(tp, {{.key = "k0", .value = "v0", .timestamp_ms = 5'000},
-                   {.key = std::nullopt, .value = "v1", .timestamp_ms = 5'001}});
+  env.Produce(tp,
+              {{.key = "k0", .value = "v0", .timestamp_ms = 5'000},
+               {.key = std::nullopt, .value = "v1", .timestamp_ms = 5'001}});
   env.Produce(tp, {{.key = "k2",
                     .value = std::nullopt,
                     .headers = {{"h1", "x"}, {"h2", std::nullopt}},
@@ -79,9 +81,10 @@ TEST_CASE("An assigned consumer reads every record in order with its offset, "
   CHECK(position == Offset(4));
 }
 
-TEST_CASE("Poll returns at most max.poll.records and keeps the rest for the "
-          "next Poll",
-          "[client][consumer]") {
+TEST_CASE(
+    "Poll returns at most max.poll.records and keeps the rest for the "
+    "next Poll",
+    "[client][consumer]") {
   ClientEnv env;
   env.CreateTopic("t", 1);
   env.ProduceValues(TP("t", 0), 25, "v", /*per_batch=*/25);
@@ -123,15 +126,40 @@ TEST_CASE("A consumer reads several partitions, each in offset order",
   for (const Polled& r : all) {
     const int32_t p = r.tp.partition.value();
     CHECK(r.offset == Offset(next[p]));
-    CHECK(r.value ==
-          "p" + std::to_string(p) + "-" + std::to_string(next[p]));
+    CHECK(r.value == "p" + std::to_string(p) + "-" + std::to_string(next[p]));
     ++next[p];
   }
 }
 
-TEST_CASE("auto.offset.reset picks the log start, the end, or fails Poll "
-          "until a Seek",
+TEST_CASE("Tiny fetch limits still read everything, a whole batch at a "
+          "time",
           "[client][consumer]") {
+  ClientEnv env;
+  env.CreateTopic("t", 2);
+  env.ProduceValues(TP("t", 0), 30, "a", 6);
+  env.ProduceValues(TP("t", 1), 30, "b", 6);
+  ConsumerOptions options = Earliest();
+  options.max_partition_fetch_bytes = 1;  // KIP-74: the first batch anyway
+  options.fetch_max_bytes = 1;
+  auto consumer = env.NewConsumer(options);
+  REQUIRE_OK(consumer->Assign({TP("t", 0), TP("t", 1)}));
+  std::vector<size_t> sizes;
+  std::vector<Polled> all;
+  for (int i = 0; i < 500 && all.size() < 60; ++i) {
+    ASSIGN_OR_REQUIRE(ConsumerRecords records, consumer->Poll(10));
+    if (!records.empty()) sizes.push_back(records.size());
+    test::Append(records, &all);
+  }
+  REQUIRE(all.size() == 60);
+  for (size_t n : sizes) CHECK(n <= 6);  // one batch per fetch answer
+  std::map<TopicPartition, int64_t> next;
+  for (const Polled& p : all) CHECK(p.offset == Offset(next[p.tp]++));
+}
+
+TEST_CASE(
+    "auto.offset.reset picks the log start, the end, or fails Poll "
+    "until a Seek",
+    "[client][consumer]") {
   ClientEnv env;
   env.CreateTopic("t", 1);
   const TopicPartition tp = TP("t", 0);
@@ -146,7 +174,8 @@ TEST_CASE("auto.offset.reset picks the log start, the end, or fails Poll "
     CHECK(Offsets(PollUntil(*consumer, 3)) == std::vector<int64_t>{2, 3, 4});
   }
   SECTION("latest starts at the end and sees only new records") {
-    auto consumer = env.NewConsumer({.auto_offset_reset = AutoOffsetReset::kLatest});
+    auto consumer =
+        env.NewConsumer({.auto_offset_reset = AutoOffsetReset::kLatest});
     REQUIRE_OK(consumer->Assign({tp}));
     ASSIGN_OR_REQUIRE(Offset position, consumer->Position(tp));
     CHECK(position == Offset(5));
@@ -157,7 +186,8 @@ TEST_CASE("auto.offset.reset picks the log start, the end, or fails Poll "
     CHECK(polled[0].value == "new0");
   }
   SECTION("none makes Poll fail until the position is set") {
-    auto consumer = env.NewConsumer({.auto_offset_reset = AutoOffsetReset::kNone});
+    auto consumer =
+        env.NewConsumer({.auto_offset_reset = AutoOffsetReset::kNone});
     REQUIRE_OK(consumer->Assign({tp}));
     absl::StatusOr<ConsumerRecords> polled = consumer->Poll(0);
     REQUIRE_FALSE(polled.ok());
@@ -184,7 +214,8 @@ TEST_CASE("An out-of-range position is reset per auto.offset.reset",
     CHECK(Offsets(PollUntil(*consumer, 3)) == std::vector<int64_t>{0, 1, 2});
   }
   SECTION("none: Poll reports OFFSET_OUT_OF_RANGE until a Seek") {
-    auto consumer = env.NewConsumer({.auto_offset_reset = AutoOffsetReset::kNone});
+    auto consumer =
+        env.NewConsumer({.auto_offset_reset = AutoOffsetReset::kNone});
     REQUIRE_OK(consumer->Assign({tp}));
     REQUIRE_OK(consumer->Seek(tp, Offset(100)));
     absl::Status error;
@@ -198,9 +229,10 @@ TEST_CASE("An out-of-range position is reset per auto.offset.reset",
   }
 }
 
-TEST_CASE("Seek, SeekToBeginning and SeekToEnd move the position and drop "
-          "what was fetched",
-          "[client][consumer]") {
+TEST_CASE(
+    "Seek, SeekToBeginning and SeekToEnd move the position and drop "
+    "what was fetched",
+    "[client][consumer]") {
   ClientEnv env;
   env.CreateTopic("t", 1);
   const TopicPartition tp = TP("t", 0);
@@ -217,7 +249,7 @@ TEST_CASE("Seek, SeekToBeginning and SeekToEnd move the position and drop "
   REQUIRE_OK(consumer->SeekToBeginning({tp}));
   ASSIGN_OR_REQUIRE(Offset beginning, consumer->Position(tp));
   CHECK(beginning == Offset(0));
-  CHECK(Offsets(PollUntil(*consumer, 2)) == std::vector<int64_t>{0, 1});
+  CHECK(Offsets(PollUntil(*consumer, 4)) == std::vector<int64_t>{0, 1, 2, 3});
   REQUIRE_OK(consumer->SeekToEnd({}));  // every assigned partition
   ASSIGN_OR_REQUIRE(Offset end, consumer->Position(tp));
   CHECK(end == Offset(10));
@@ -348,15 +380,18 @@ TEST_CASE("Assign and Subscribe are exclusive and need what they need",
   CHECK(grouped->Subscription() == std::vector<std::string>{"t"});
   REQUIRE_OK(grouped->Unsubscribe());
   REQUIRE_OK(grouped->Assign({TP("t", 0)}));
-  CHECK(grouped->Subscribe({"t"}).code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(grouped->Subscribe({"t"}).code() ==
+        absl::StatusCode::kFailedPrecondition);
   CHECK(grouped->Assignment() == std::vector<TopicPartition>{TP("t", 0)});
   REQUIRE_OK(grouped->Close());
-  CHECK(grouped->Poll(0).status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(grouped->Poll(0).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
 }
 
-TEST_CASE("A manually assigned consumer with a group.id commits positions "
-          "and a new one resumes from them",
-          "[client][consumer]") {
+TEST_CASE(
+    "A manually assigned consumer with a group.id commits positions "
+    "and a new one resumes from them",
+    "[client][consumer]") {
   ClientEnv env;
   env.CreateTopic("t", 1);
   const TopicPartition tp = TP("t", 0);
@@ -374,7 +409,8 @@ TEST_CASE("A manually assigned consumer with a group.id commits positions "
                       consumer->Committed(tp));
     REQUIRE(committed.has_value());
     CHECK(committed->offset == Offset(6));
-    REQUIRE_OK(consumer->CommitSync({{tp, {.offset = Offset(7), .metadata = "m"}}}));
+    REQUIRE_OK(
+        consumer->CommitSync({{tp, {.offset = Offset(7), .metadata = "m"}}}));
     REQUIRE_OK(consumer->Close());
   }
   auto next = env.NewConsumer(options);
@@ -388,16 +424,18 @@ TEST_CASE("A manually assigned consumer with a group.id commits positions "
   CHECK(Offsets(PollUntil(*next, 3)) == std::vector<int64_t>{7, 8, 9});
 }
 
-TEST_CASE("CommitAsync runs its callback on a later call of the polling "
-          "thread",
-          "[client][consumer]") {
+TEST_CASE(
+    "CommitAsync runs its callback on a later call of the polling "
+    "thread",
+    "[client][consumer]") {
   ClientEnv env;
   env.CreateTopic("t", 1);
   const TopicPartition tp = TP("t", 0);
   env.ProduceValues(tp, 3);
-  auto consumer = env.NewConsumer({.group_id = "async",
-                                   .auto_offset_reset = AutoOffsetReset::kEarliest,
-                                   .enable_auto_commit = false});
+  auto consumer =
+      env.NewConsumer({.group_id = "async",
+                       .auto_offset_reset = AutoOffsetReset::kEarliest,
+                       .enable_auto_commit = false});
   REQUIRE_OK(consumer->Assign({tp}));
   REQUIRE(PollUntil(*consumer, 3).size() == 3);
   std::vector<absl::Status> results;

@@ -171,13 +171,16 @@ class Consumer {
       Broker& broker, ConsumerOptions options);
   virtual ~Consumer() = default;
 
-  // Subscribe joins the group (on the next Poll) for `topics`.
+  // Subscribe joins the group (on the next Poll) for `topics`; needs a
+  // group.id (kFailedPrecondition) and no manual assignment.
   virtual absl::Status Subscribe(
       const std::vector<std::string>& topics,
       std::shared_ptr<RebalanceListener> listener = nullptr) = 0;
   // Assign reads exactly these partitions, outside any group protocol.
-  virtual absl::Status Assign(const std::vector<TopicPartition>& partitions) = 0;
-  // Unsubscribe leaves the group (or drops the assignment).
+  virtual absl::Status Assign(
+      const std::vector<TopicPartition>& partitions) = 0;
+  // Unsubscribe leaves the group (after an auto-commit) or drops the
+  // manual assignment.
   virtual absl::Status Unsubscribe() = 0;
   virtual std::vector<TopicPartition> Assignment() const = 0;
   virtual std::vector<std::string> Subscription() const = 0;
@@ -207,8 +210,9 @@ class Consumer {
   // CommitSync (explicit) commits the given offsets.
   virtual absl::Status CommitSync(
       const std::map<TopicPartition, OffsetAndMetadata>& offsets) = 0;
-  // CommitAsync commits the current positions; `done` runs on a later Poll
-  // or commit call, or from the broker's thread.
+  // CommitAsync commits the current positions; `done` runs on the polling
+  // thread, inside a later Poll, CommitSync, CommitAsync or Close (in commit
+  // order, as Kafka's).
   virtual void CommitAsync(CommitCallback done = nullptr) = 0;
   // Committed returns the group's committed offset for `tp`, or nullopt.
   virtual absl::StatusOr<std::optional<OffsetAndMetadata>> Committed(
@@ -221,7 +225,12 @@ class Consumer {
   virtual std::string member_id() const = 0;
   virtual int32_t generation_id() const = 0;
 
-  // Close commits (with auto-commit), leaves the group and stops.
+  // Close commits (with auto-commit), tells the listener its partitions are
+  // revoked, leaves the group and stops. A static member (group.instance.id)
+  // sends no LeaveGroup, as in Kafka: its session times out, so a restart
+  // within session.timeout.ms gets its partitions back without a
+  // rebalance. Returns the commit's or LeaveGroup's error, if any.
+  // Destroying an open consumer closes it.
   virtual absl::Status Close() = 0;
 };
 

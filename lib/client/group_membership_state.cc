@@ -1,0 +1,119 @@
+// GroupMembership::Shared: heartbeats and the generation bookkeeping they
+// share with the polling thread.
+#include "client/group_membership_state.h"
+
+#include <utility>
+
+namespace rill::client {
+
+void GroupMembership::Shared::StartHeartbeatsLocked() {
+  StopHeartbeatsLocked();
+  ScheduleHeartbeatLocked();
+}
+
+void GroupMembership::Shared::ScheduleHeartbeatLocked() {
+  const uint64_t epoch = heartbeat_epoch;
+  heartbeat_timer = timers->ScheduleAfter(
+      config.heartbeat_interval_ms,
+      [self = shared_from_this(), epoch] { self->Heartbeat(epoch); });
+}
+
+void GroupMembership::Shared::StopHeartbeatsLocked() {
+  ++heartbeat_epoch;
+  if (heartbeat_timer != 0) {
+    timers->Cancel(heartbeat_timer);
+    heartbeat_timer = 0;
+  }
+}
+
+void GroupMembership::Shared::LoseGenerationLocked(ErrorReason reason) {
+  StopHeartbeatsLocked();
+  state = State::kUnjoined;
+  generation_id = -1;
+  if (reason == ErrorReason::kUnknownMemberId) member_id.clear();
+  rejoin_needed = true;
+  lost = true;
+  dropped_reason = reason;
+  ++request_seq;
+  join_answer.reset();
+  sync_answer.reset();
+}
+
+std::optional<MemberIdentity> GroupMembership::Shared::PollTimeoutLocked() {
+  const MemberIdentity member{.member_id = member_id,
+                              .group_instance_id = config.group_instance_id};
+  LoseGenerationLocked(ErrorReason::kUnknownMemberId);
+  if (config.group_instance_id.has_value() || member.member_id.empty()) {
+    return std::nullopt;
+  }
+  return member;
+}
+
+void GroupMembership::Shared::FenceLocked(const absl::Status& status) {
+  StopHeartbeatsLocked();
+  state = State::kUnjoined;
+  generation_id = -1;
+  fatal = status;
+  dropped_reason = ErrorReason::kFencedInstanceId;
+  ++request_seq;
+}
+
+void GroupMembership::Shared::Heartbeat(uint64_t epoch) {
+  HeartbeatRequest request;
+  std::optional<MemberIdentity> leave;
+  bool poll_timeout = false;
+  {
+    absl::MutexLock lock(&mu);
+    if (epoch != heartbeat_epoch) return;
+    heartbeat_timer = 0;
+    poll_timeout = !polling && timers->clock()->NowMs() - last_poll_ms >
+                                   config.rebalance_timeout_ms;
+    if (poll_timeout) {
+      leave = PollTimeoutLocked();
+    } else {
+      request = {.group_id = config.group_id,
+                 .generation_id = generation_id,
+                 .member_id = member_id,
+                 .group_instance_id = config.group_instance_id};
+    }
+  }
+  if (poll_timeout) {
+    if (leave.has_value()) {
+      (void)coordinator.LeaveGroup(
+          {.group_id = config.group_id, .members = {*leave}});
+    }
+    signal->Notify();
+    return;
+  }
+  const absl::Status status = coordinator.Heartbeat(request);
+  bool notify = false;
+  {
+    absl::MutexLock lock(&mu);
+    if (epoch != heartbeat_epoch) return;  // rejoined or left meanwhile
+    switch (const ErrorReason reason = GetErrorReason(status)) {
+      case ErrorReason::kRebalanceInProgress:
+        // News only while stable; during a sync the SyncGroup answer says
+        // it again.
+        if (state == State::kStable && !rejoin_needed) {
+          rejoin_needed = true;
+          notify = true;
+        }
+        break;
+      case ErrorReason::kUnknownMemberId:
+      case ErrorReason::kIllegalGeneration:
+        LoseGenerationLocked(reason);
+        notify = true;
+        break;
+      case ErrorReason::kFencedInstanceId:
+        FenceLocked(status);
+        notify = true;
+        break;
+      default:
+        break;  // OK, or a coordinator hiccup: keep beating
+    }
+    if (epoch == heartbeat_epoch) ScheduleHeartbeatLocked();
+  }
+  if (notify) signal->Notify();
+}
+
+}  // namespace rill::client
