@@ -1,6 +1,7 @@
 #include "util/timer_queue.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/time/time.h"
 
@@ -19,11 +20,12 @@ TimerQueue::Id TimerQueue::Schedule(int64_t deadline_ms,
   absl::MutexLock lock(&mu_);
   if (shutdown_) return 0;
   const Id id = next_id_++;
-  const bool earliest =
-      timers_.empty() || deadline_ms < timers_.begin()->first.first;
   timers_.emplace(std::make_pair(deadline_ms, id), std::move(fn));
   deadlines_.emplace(id, deadline_ms);
-  if (earliest) wake_.Signal();
+  if (deadline_ms < sleeping_until_) {
+    sleeping_until_ = deadline_ms;  // one wake-up is enough
+    wake_.Signal();
+  }
   return id;
 }
 
@@ -88,12 +90,19 @@ void TimerQueue::Run() {
     drained_.SignalAll();
     if (moves_ != moves_seen) continue;
     if (manual || timers_.empty()) {
+      // A manual clock's due timers are found on moves; Schedule still
+      // wakes the thread for a timer that is already due.
+      sleeping_until_ = manual ? clock_->NowMs() + 1
+                               : std::numeric_limits<int64_t>::max();
       wake_.Wait(&mu_);
     } else {
-      const int64_t wait_ms = timers_.begin()->first.first - now;
-      wake_.WaitWithTimeout(&mu_, absl::Milliseconds(std::max<int64_t>(
-                                      1, std::min<int64_t>(wait_ms, 60'000))));
+      const int64_t deadline = timers_.begin()->first.first;
+      sleeping_until_ = deadline;
+      wake_.WaitWithTimeout(
+          &mu_, absl::Milliseconds(std::max<int64_t>(
+                    1, std::min<int64_t>(deadline - now, 60'000))));
     }
+    sleeping_until_ = 0;  // awake: Schedule need not signal
   }
 }
 

@@ -83,6 +83,12 @@ class TimerQueue {
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<Id, int64_t> deadlines_ ABSL_GUARDED_BY(mu_);
   // Clock moves requested and caught up with (manual clocks only).
+  // The deadline the thread sleeps until (INT64_MAX: until woken), so that
+  // Schedule wakes it only for an earlier one. Cancelled timers are not
+  // un-scheduled: the thread wakes at their deadline once and sleeps again,
+  // which costs less than a wake-up per Schedule (a producer schedules and
+  // cancels a linger timer per batch).
+  int64_t sleeping_until_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t moves_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t moves_drained_ ABSL_GUARDED_BY(mu_) = 0;
 
