@@ -53,15 +53,16 @@ class FlipFileSystem : public io::FileSystem {
  public:
   FlipFileSystem(std::string victim_suffix,
                  std::shared_ptr<std::atomic<int64_t>> flip_at)
-      : victim_suffix_(std::move(victim_suffix)), flip_at_(std::move(flip_at)) {}
+      : victim_suffix_(std::move(victim_suffix)),
+        flip_at_(std::move(flip_at)) {}
 
   absl::StatusOr<std::unique_ptr<io::File>> OpenFile(
       const std::string& path, const io::OpenOptions& options) override {
     absl::StatusOr<std::unique_ptr<io::File>> file =
         base_->OpenFile(path, options);
     if (!file.ok() || path.size() < victim_suffix_.size() ||
-        path.compare(path.size() - victim_suffix_.size(),
-                     victim_suffix_.size(), victim_suffix_) != 0) {
+        path.compare(path.size() - victim_suffix_.size(), victim_suffix_.size(),
+                     victim_suffix_) != 0) {
       return file;
     }
     return std::unique_ptr<io::File>(
@@ -96,15 +97,15 @@ class FlipFileSystem : public io::FileSystem {
   const std::shared_ptr<std::atomic<int64_t>> flip_at_;
 };
 
-TEST_CASE("With check.crcs a corrupt batch fails Poll after the records "
-          "before it, until the consumer seeks past it",
-          "[client][consumer]") {
+TEST_CASE(
+    "With check.crcs a corrupt batch fails Poll after the records "
+    "before it, until the consumer seeks past it",
+    "[client][consumer]") {
   auto flip_at = std::make_shared<std::atomic<int64_t>>(-1);
-  BrokerOptions options{
-      .data_dir = "/data",
-      .fs = std::make_shared<FlipFileSystem>("t-0/00000000000000000000.log",
-                                             flip_at),
-      .clock = std::make_shared<ManualClock>(1'000)};
+  BrokerOptions options{.data_dir = "/data",
+                        .fs = std::make_shared<FlipFileSystem>(
+                            "t-0/00000000000000000000.log", flip_at),
+                        .clock = std::make_shared<ManualClock>(1'000)};
   options.offsets_topic_num_partitions = 1;
   options.maintenance_interval_ms = 0;
   ASSIGN_OR_REQUIRE(std::unique_ptr<Broker> broker, Broker::Open(options));
@@ -130,8 +131,8 @@ TEST_CASE("With check.crcs a corrupt batch fails Poll after the records "
   flip_at->store(static_cast<int64_t>(batch_sizes[0] + batch_sizes[1] - 30));
 
   auto read = [&](bool check_crcs, std::vector<int64_t>* offsets) {
-    ConsumerOptions consumer_options{
-        .auto_offset_reset = AutoOffsetReset::kEarliest};
+    ConsumerOptions consumer_options{.auto_offset_reset =
+                                         AutoOffsetReset::kEarliest};
     consumer_options.check_crcs = check_crcs;
     auto consumer = Consumer::Create(*broker, consumer_options);
     REQUIRE_OK(consumer);

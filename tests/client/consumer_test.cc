@@ -131,9 +131,10 @@ TEST_CASE("A consumer reads several partitions, each in offset order",
   }
 }
 
-TEST_CASE("Tiny fetch limits still read everything, a whole batch at a "
-          "time",
-          "[client][consumer]") {
+TEST_CASE(
+    "Tiny fetch limits still read everything, a whole batch at a "
+    "time",
+    "[client][consumer]") {
   ClientEnv env;
   env.CreateTopic("t", 2);
   env.ProduceValues(TP("t", 0), 30, "a", 6);
