@@ -246,9 +246,12 @@ std::optional<CompletedRebalance> GroupMembership::OnSyncAnswer(
 }
 
 void GroupMembership::PollStarted(int64_t now_ms) {
-  absl::MutexLock lock(&shared_->mu);
-  shared_->last_poll_ms = now_ms;
-  shared_->polling = true;
+  {
+    absl::MutexLock lock(&shared_->mu);
+    shared_->last_poll_ms = now_ms;
+    shared_->polling = true;
+  }
+  shared_->BeatNow();
 }
 
 void GroupMembership::PollEnded(int64_t now_ms) {

@@ -58,6 +58,20 @@ void GroupMembership::Shared::FenceLocked(const absl::Status& status) {
   ++request_seq;
 }
 
+void GroupMembership::Shared::BeatNow() {
+  uint64_t epoch;
+  {
+    absl::MutexLock lock(&mu);
+    if (state != State::kStable || heartbeat_timer == 0 ||
+        !timers->Cancel(heartbeat_timer)) {
+      return;  // not a stable member, or its timer is beating right now
+    }
+    heartbeat_timer = 0;
+    epoch = heartbeat_epoch;
+  }
+  Heartbeat(epoch);
+}
+
 void GroupMembership::Shared::Heartbeat(uint64_t epoch) {
   HeartbeatRequest request;
   std::optional<MemberIdentity> leave;

@@ -71,6 +71,11 @@ struct GroupMembership::Shared
   // the member is done (Kafka's FencedInstanceIdException is fatal).
   void FenceLocked(const absl::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // BeatNow sends the next heartbeat of a stable member now (Poll calls it:
+  // in process a heartbeat is a function call, so a member learns of a
+  // rebalance at its next poll rather than up to heartbeat.interval.ms
+  // later, which is all Kafka's wire clients can do).
+  void BeatNow() ABSL_LOCKS_EXCLUDED(mu);
 
  private:
   void ScheduleHeartbeatLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
