@@ -17,16 +17,21 @@
 namespace rill::util {
 
 // Annotate returns `status` with "<context>: " before its message, keeping its
-// code; OK stays OK.
+// code and payloads (a rill::ErrorReason among them); OK stays OK.
 inline absl::Status Annotate(const absl::Status& status,
                              std::string_view context) {
   if (status.ok()) return status;
   // This Abseil build has its own absl::string_view (not std's), which
   // StrCat takes and std::string_view does not convert to.
-  return absl::Status(
+  absl::Status annotated(
       status.code(),
       absl::StrCat(absl::string_view(context.data(), context.size()), ": ",
                    status.message()));
+  status.ForEachPayload(
+      [&annotated](absl::string_view url, const absl::Cord& payload) {
+        annotated.SetPayload(url, payload);
+      });
+  return annotated;
 }
 
 }  // namespace rill::util

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "rill/error.h"
 
 namespace rill::util {
 namespace {
@@ -76,6 +77,16 @@ TEST_CASE("Annotate prefixes the message and keeps the code; OK stays OK",
   const absl::Status s = Annotate(absl::DataLossError("bad crc"), "segment 0");
   CHECK(s.code() == absl::StatusCode::kDataLoss);
   CHECK(s.message() == "segment 0: bad crc");
+}
+
+TEST_CASE("Annotate keeps the ErrorReason of the status it annotates",
+          "[util]") {
+  const absl::Status annotated = Annotate(
+      rill::MakeError(rill::ErrorReason::kIllegalGeneration, "generation 3 is stale"),
+      "commit");
+  CHECK(std::string(annotated.message()) == "commit: generation 3 is stale");
+  CHECK(rill::GetErrorReason(annotated) ==
+        rill::ErrorReason::kIllegalGeneration);
 }
 
 }  // namespace
