@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "client/consumer_errors.h"
+#include "util/status_macros.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
 
@@ -75,7 +75,7 @@ absl::Status ConsumerOffsets::Summarize(
   for (size_t i = 0; i < response.partition_statuses.size(); ++i) {
     const absl::Status& status = response.partition_statuses[i];
     if (status.ok()) continue;
-    return WithContext(
+    return util::Annotate(
         status, i < partitions.size()
                     ? absl::StrCat("commit of ", partitions[i].ToString())
                     : std::string("commit"));

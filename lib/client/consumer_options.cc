@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "rill/client/assignor.h"
+#include "util/properties.h"
 #include "util/status_macros.h"
 
 namespace rill {
@@ -18,38 +19,6 @@ namespace {
 
 absl::string_view AbslView(std::string_view s) {
   return absl::string_view(s.data(), s.size());
-}
-
-absl::Status Invalid(std::string_view name, std::string_view value,
-                     std::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid value '", AbslView(value), "' for ", AbslView(name),
-                   ": ", AbslView(why)));
-}
-
-template <typename Int>
-absl::Status ParseInt(const std::string& name, const std::string& value,
-                      int64_t min, Int* out) {
-  int64_t parsed;
-  if (!absl::SimpleAtoi(AbslView(value), &parsed) || parsed < min ||
-      parsed > std::numeric_limits<Int>::max()) {
-    return Invalid(name, value,
-                   absl::StrCat("expected an integer in [", min, ", ",
-                                std::numeric_limits<Int>::max(), "]"));
-  }
-  *out = static_cast<Int>(parsed);
-  return absl::OkStatus();
-}
-
-absl::Status ParseBool(const std::string& name, const std::string& value,
-                       bool* out) {
-  // Kafka's ConfigDef reads booleans case-insensitively.
-  const std::string lower = absl::AsciiStrToLower(AbslView(value));
-  if (lower != "true" && lower != "false") {
-    return Invalid(name, value, "expected true or false");
-  }
-  *out = lower == "true";
-  return absl::OkStatus();
 }
 
 absl::Status Positive(std::string_view name, int64_t value) {
@@ -78,9 +47,10 @@ absl::StatusOr<std::string> AssignorShortName(std::string_view name) {
   };
   auto it = kNames.find(name);
   if (it == kNames.end()) {
-    return Invalid("partition.assignment.strategy", name,
-                   "expected range, roundrobin, cooperative-sticky or "
-                   "Kafka's class name of one of them");
+    return util::InvalidProperty(
+        "partition.assignment.strategy", name,
+        "expected range, roundrobin, cooperative-sticky or "
+        "Kafka's class name of one of them");
   }
   return it->second;
 }
@@ -98,13 +68,14 @@ absl::Status ValidateConsumerOptions(const ConsumerOptions& options) {
   std::set<std::string> seen;
   for (const std::string& name : options.partition_assignment_strategy) {
     if (!AssignorByName(name).ok()) {
-      return Invalid("partition.assignment.strategy", name,
-                     "unknown assignor (expected range, roundrobin or "
-                     "cooperative-sticky)");
+      return util::InvalidProperty(
+          "partition.assignment.strategy", name,
+          "unknown assignor (expected range, roundrobin or "
+          "cooperative-sticky)");
     }
     if (!seen.insert(name).second) {
-      return Invalid("partition.assignment.strategy", name,
-                     "assignor listed twice");
+      return util::InvalidProperty("partition.assignment.strategy", name,
+                                   "assignor listed twice");
     }
   }
   RETURN_IF_ERROR(Positive("session.timeout.ms", options.session_timeout_ms));
@@ -133,9 +104,6 @@ absl::Status ValidateConsumerOptions(const ConsumerOptions& options) {
 
 absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
     const std::map<std::string, std::string>& properties) {
-  using client::Invalid;
-  using client::ParseBool;
-  using client::ParseInt;
   ConsumerOptions options;
   for (const auto& [name, value] : properties) {
     absl::Status status;
@@ -153,18 +121,24 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
       } else if (value == "none") {
         options.auto_offset_reset = AutoOffsetReset::kNone;
       } else {
-        status = Invalid(name, value, "expected latest, earliest or none");
+        status = util::InvalidProperty(name, value,
+                                       "expected latest, earliest or none");
       }
     } else if (name == "enable.auto.commit") {
-      status = ParseBool(name, value, &options.enable_auto_commit);
+      status =
+          util::ParseBoolProperty(name, value, &options.enable_auto_commit);
     } else if (name == "auto.commit.interval.ms") {
-      status = ParseInt(name, value, 0, &options.auto_commit_interval_ms);
+      status = util::ParseIntProperty(name, value, 0,
+                                      &options.auto_commit_interval_ms);
     } else if (name == "session.timeout.ms") {
-      status = ParseInt(name, value, 1, &options.session_timeout_ms);
+      status =
+          util::ParseIntProperty(name, value, 1, &options.session_timeout_ms);
     } else if (name == "heartbeat.interval.ms") {
-      status = ParseInt(name, value, 1, &options.heartbeat_interval_ms);
+      status = util::ParseIntProperty(name, value, 1,
+                                      &options.heartbeat_interval_ms);
     } else if (name == "max.poll.interval.ms") {
-      status = ParseInt(name, value, 1, &options.max_poll_interval_ms);
+      status =
+          util::ParseIntProperty(name, value, 1, &options.max_poll_interval_ms);
     } else if (name == "partition.assignment.strategy") {
       options.partition_assignment_strategy.clear();
       for (absl::string_view part :
@@ -177,29 +151,33 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
         options.partition_assignment_strategy.push_back(*short_name);
       }
       if (options.partition_assignment_strategy.empty()) {
-        status = Invalid(name, value, "expected at least one assignor");
+        status = util::InvalidProperty(name, value,
+                                       "expected at least one assignor");
       }
     } else if (name == "fetch.min.bytes") {
-      status = ParseInt(name, value, 0, &options.fetch_min_bytes);
+      status = util::ParseIntProperty(name, value, 0, &options.fetch_min_bytes);
     } else if (name == "fetch.max.wait.ms") {
-      status = ParseInt(name, value, 0, &options.fetch_max_wait_ms);
+      status =
+          util::ParseIntProperty(name, value, 0, &options.fetch_max_wait_ms);
     } else if (name == "fetch.max.bytes") {
-      status = ParseInt(name, value, 0, &options.fetch_max_bytes);
+      status = util::ParseIntProperty(name, value, 0, &options.fetch_max_bytes);
     } else if (name == "max.partition.fetch.bytes") {
-      status = ParseInt(name, value, 0, &options.max_partition_fetch_bytes);
+      status = util::ParseIntProperty(name, value, 0,
+                                      &options.max_partition_fetch_bytes);
     } else if (name == "max.poll.records") {
-      status = ParseInt(name, value, 1, &options.max_poll_records);
+      status =
+          util::ParseIntProperty(name, value, 1, &options.max_poll_records);
     } else if (name == "isolation.level") {
       if (value == "read_uncommitted") {
         options.isolation_level = IsolationLevel::kReadUncommitted;
       } else if (value == "read_committed") {
         options.isolation_level = IsolationLevel::kReadCommitted;
       } else {
-        status =
-            Invalid(name, value, "expected read_uncommitted or read_committed");
+        status = util::InvalidProperty(
+            name, value, "expected read_uncommitted or read_committed");
       }
     } else if (name == "check.crcs") {
-      status = ParseBool(name, value, &options.check_crcs);
+      status = util::ParseBoolProperty(name, value, &options.check_crcs);
     } else {
       // As rill's ProducerOptions: a misspelt name is an error, not a
       // silently ignored setting.

@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "client/consumer_errors.h"
+#include "util/status_macros.h"
 #include "client/consumer_impl.h"
 #include "util/status_macros.h"
 
@@ -128,7 +128,7 @@ absl::Status ConsumerImpl::CompleteRebalance(const CompletedRebalance& done) {
       ConsumerGroupProtocol::DecodeAssignment(done.assignment);
   if (!decoded.ok()) {
     membership_->RequestRejoin();
-    return WithContext(decoded.status(),
+    return util::Annotate(decoded.status(),
                        "the assignment from the group leader");
   }
   std::vector<TopicPartition> assigned = *std::move(decoded);

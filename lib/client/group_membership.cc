@@ -5,7 +5,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "client/consumer_errors.h"
+#include "util/status_macros.h"
 #include "client/group_membership_state.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
@@ -164,7 +164,7 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
         s.state = State::kUnjoined;
         s.rejoin_needed = true;
         retry_at_ = absl::Now() + kJoinRetryBackoff;
-        return WithContext(assignments.status(),
+        return util::Annotate(assignments.status(),
                            "the group leader's assignment failed");
       }
       request.assignments = *std::move(assignments);
@@ -207,7 +207,7 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
   s.rejoin_needed = true;
   retry_at_ = absl::Now() + kJoinRetryBackoff;
   if (IsRetriableJoinError(reason)) return absl::OkStatus();
-  return WithContext(answer.status,
+  return util::Annotate(answer.status,
                      absl::StrCat("JoinGroup for group ",
                                   AbslView(s.config.group_id), " failed"));
 }
@@ -374,7 +374,7 @@ absl::Status GroupMembership::Leave() {
   if (HasErrorReason(status, ErrorReason::kUnknownMemberId)) {
     return absl::OkStatus();
   }
-  return WithContext(status, "LeaveGroup");
+  return util::Annotate(status, "LeaveGroup");
 }
 
 }  // namespace rill::client

@@ -2,30 +2,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "rill/client/producer.h"
+#include "util/properties.h"
 
 namespace rill {
-namespace {
-
-absl::Status Invalid(const std::string& name, const std::string& value,
-                     std::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid value '", value, "' for ", name, ": ",
-                   absl::string_view(why.data(), why.size())));
-}
-
-template <typename Int>
-absl::Status ParseInt(const std::string& name, const std::string& value,
-                      Int min, Int* out) {
-  int64_t parsed;
-  if (!absl::SimpleAtoi(value, &parsed) || parsed < min ||
-      parsed > std::numeric_limits<Int>::max()) {
-    return Invalid(name, value, absl::StrCat("expected an integer >= ", min));
-  }
-  *out = static_cast<Int>(parsed);
-  return absl::OkStatus();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
     const std::map<std::string, std::string>& properties) {
@@ -42,15 +22,17 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
       } else if (value == "all" || value == "-1") {
         options.acks = Acks::kAll;
       } else {
-        status = Invalid(name, value, "expected 0, 1, all or -1");
+        status = util::InvalidProperty(name, value, "expected 0, 1, all or -1");
       }
     } else if (name == "batch.size") {
-      status = ParseInt<int32_t>(name, value, 1, &options.batch_size);
+      status =
+          util::ParseIntProperty<int32_t>(name, value, 1, &options.batch_size);
     } else if (name == "linger.ms") {
-      status = ParseInt<int64_t>(name, value, 0, &options.linger_ms);
+      status =
+          util::ParseIntProperty<int64_t>(name, value, 0, &options.linger_ms);
     } else if (name == "enable.idempotence") {
       if (value != "true" && value != "false") {
-        status = Invalid(name, value, "expected true or false");
+        status = util::InvalidProperty(name, value, "expected true or false");
       }
       options.enable_idempotence = value == "true";
     } else if (name == "compression.type") {
@@ -62,16 +44,20 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
           {"zstd", record::Compression::kZstd}};
       auto it = kCodecs.find(value);
       if (it == kCodecs.end()) {
-        status = Invalid(name, value, "expected none, gzip, snappy, lz4 or zstd");
+        status = util::InvalidProperty(
+            name, value, "expected none, gzip, snappy, lz4 or zstd");
       } else {
         options.compression_type = it->second;
       }
     } else if (name == "max.request.size") {
-      status = ParseInt<int32_t>(name, value, 1, &options.max_request_size);
+      status = util::ParseIntProperty<int32_t>(name, value, 1,
+                                               &options.max_request_size);
     } else if (name == "delivery.timeout.ms") {
-      status = ParseInt<int64_t>(name, value, 1, &options.delivery_timeout_ms);
+      status = util::ParseIntProperty<int64_t>(name, value, 1,
+                                               &options.delivery_timeout_ms);
     } else if (name == "retry.backoff.ms") {
-      status = ParseInt<int64_t>(name, value, 0, &options.retry_backoff_ms);
+      status = util::ParseIntProperty<int64_t>(name, value, 0,
+                                               &options.retry_backoff_ms);
     } else {
       status = absl::InvalidArgumentError(
           absl::StrCat("unknown producer property '", name, "'"));

@@ -7,35 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "util/properties.h"
 
 namespace rill {
 namespace {
 
 using record::TimestampType;
-
-absl::Status Invalid(const std::string& name, const std::string& value,
-                     std::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid value '", value, "' for ", name, ": ",
-                   absl::string_view(why.data(), why.size())));
-}
-
-template <typename Int>
-absl::Status ParseInt(const std::string& name, const std::string& value,
-                      Int min, Int* out) {
-  int64_t parsed;
-  if (!absl::SimpleAtoi(value, &parsed)) {
-    return Invalid(name, value, "not an integer");
-  }
-  if (parsed < static_cast<int64_t>(min) ||
-      parsed > static_cast<int64_t>(std::numeric_limits<Int>::max())) {
-    return Invalid(name, value,
-                   absl::StrCat("must be in [", min, ", ",
-                                std::numeric_limits<Int>::max(), "]"));
-  }
-  *out = static_cast<Int>(parsed);
-  return absl::OkStatus();
-}
 
 absl::Status ParseCleanupPolicy(const std::string& value, LogConfig* config) {
   bool compact = false, del = false;
@@ -46,8 +23,9 @@ absl::Status ParseCleanupPolicy(const std::string& value, LogConfig* config) {
     } else if (part == "delete") {
       del = true;
     } else {
-      return Invalid("cleanup.policy", value,
-                     "expected delete, compact or compact,delete");
+      return util::InvalidProperty(
+          "cleanup.policy", value,
+          "expected delete, compact or compact,delete");
     }
   }
   config->cleanup_compact = compact;
@@ -63,64 +41,68 @@ const std::map<std::string, Parser, std::less<>>& Parsers() {
   static const auto* parsers = new std::map<std::string, Parser, std::less<>>{
       {"segment.bytes",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int32_t>("segment.bytes", v, 14, &c->segment_bytes);
+         return util::ParseIntProperty<int32_t>("segment.bytes", v, 14,
+                                                &c->segment_bytes);
        }},
       {"segment.ms",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int64_t>("segment.ms", v, 1, &c->segment_ms);
+         return util::ParseIntProperty<int64_t>("segment.ms", v, 1,
+                                                &c->segment_ms);
        }},
       {"segment.index.bytes",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int32_t>("segment.index.bytes", v, 4,
-                                  &c->segment_index_bytes);
+         return util::ParseIntProperty<int32_t>("segment.index.bytes", v, 4,
+                                                &c->segment_index_bytes);
        }},
       {"index.interval.bytes",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int32_t>("index.interval.bytes", v, 0,
-                                  &c->index_interval_bytes);
+         return util::ParseIntProperty<int32_t>("index.interval.bytes", v, 0,
+                                                &c->index_interval_bytes);
        }},
       {"retention.ms",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int64_t>("retention.ms", v, -1, &c->retention_ms);
+         return util::ParseIntProperty<int64_t>("retention.ms", v, -1,
+                                                &c->retention_ms);
        }},
       {"retention.bytes",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int64_t>("retention.bytes", v, -1,
-                                  &c->retention_bytes);
+         return util::ParseIntProperty<int64_t>("retention.bytes", v, -1,
+                                                &c->retention_bytes);
        }},
       {"flush.messages",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int64_t>("flush.messages", v, 1, &c->flush_messages);
+         return util::ParseIntProperty<int64_t>("flush.messages", v, 1,
+                                                &c->flush_messages);
        }},
       {"flush.ms",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int64_t>("flush.ms", v, 0, &c->flush_ms);
+         return util::ParseIntProperty<int64_t>("flush.ms", v, 0, &c->flush_ms);
        }},
       {"cleanup.policy", ParseCleanupPolicy},
       {"delete.retention.ms",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int64_t>("delete.retention.ms", v, 0,
-                                  &c->delete_retention_ms);
+         return util::ParseIntProperty<int64_t>("delete.retention.ms", v, 0,
+                                                &c->delete_retention_ms);
        }},
       {"min.compaction.lag.ms",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int64_t>("min.compaction.lag.ms", v, 0,
-                                  &c->min_compaction_lag_ms);
+         return util::ParseIntProperty<int64_t>("min.compaction.lag.ms", v, 0,
+                                                &c->min_compaction_lag_ms);
        }},
       {"min.cleanable.dirty.ratio",
        [](const std::string& v, LogConfig* c) {
          double d;
          if (!absl::SimpleAtod(v, &d) || d < 0 || d > 1) {
-           return Invalid("min.cleanable.dirty.ratio", v,
-                          "must be a number in [0, 1]");
+           return util::InvalidProperty("min.cleanable.dirty.ratio", v,
+                                        "must be a number in [0, 1]");
          }
          c->min_cleanable_dirty_ratio = d;
          return absl::OkStatus();
        }},
       {"max.message.bytes",
        [](const std::string& v, LogConfig* c) {
-         return ParseInt<int32_t>("max.message.bytes", v, 0,
-                                  &c->max_message_bytes);
+         return util::ParseIntProperty<int32_t>("max.message.bytes", v, 0,
+                                                &c->max_message_bytes);
        }},
       {"message.timestamp.type",
        [](const std::string& v, LogConfig* c) {
@@ -129,8 +111,8 @@ const std::map<std::string, Parser, std::less<>>& Parsers() {
          } else if (v == "LogAppendTime") {
            c->message_timestamp_type = TimestampType::kLogAppendTime;
          } else {
-           return Invalid("message.timestamp.type", v,
-                          "expected CreateTime or LogAppendTime");
+           return util::InvalidProperty("message.timestamp.type", v,
+                                        "expected CreateTime or LogAppendTime");
          }
          return absl::OkStatus();
        }},

@@ -53,4 +53,23 @@ absl::StatusOr<std::string> FormatProperties(
   return text;
 }
 
+absl::Status InvalidProperty(std::string_view name, std::string_view value,
+                             std::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid value '", absl::string_view(value.data(), value.size()),
+      "' for ", absl::string_view(name.data(), name.size()), ": ",
+      absl::string_view(why.data(), why.size())));
+}
+
+absl::Status ParseBoolProperty(std::string_view name, std::string_view value,
+                               bool* out) {
+  const std::string lower =
+      absl::AsciiStrToLower(absl::string_view(value.data(), value.size()));
+  if (lower != "true" && lower != "false") {
+    return InvalidProperty(name, value, "expected true or false");
+  }
+  *out = lower == "true";
+  return absl::OkStatus();
+}
+
 }  // namespace rill::util
