@@ -2,10 +2,11 @@
 // consumer-group rebalances, each beside a physical limit measured in the
 // same run (see bench/README.md):
 //
-//   BM_InProcessProduceConsume/record_bytes:R/on_disk:D  vs BM_MemcpyReference/R
-//   BM_InProcessLatency (100 k records/s; p50 / p99 produce->consume, us)
-//   BM_GroupJoin/members:N            (time until every member is assigned)
-//   BM_GroupRebalanceAfterLeave/members:N (a member leaves until all settle)
+//   BM_InProcessProduceConsume/record_bytes:R/on_disk:D  vs
+//   BM_MemcpyReference/R BM_InProcessLatency (100 k records/s; p50 / p99
+//   produce->consume, us) BM_GroupJoin/members:N            (time until every
+//   member is assigned) BM_GroupRebalanceAfterLeave/members:N (a member leaves
+//   until all settle)
 //
 //   ./build/bench/client_bench --benchmark_filter=BM_InProcessProduceConsume
 #include <benchmark/benchmark.h>
@@ -105,14 +106,14 @@ void BM_InProcessProduceConsume(benchmark::State& state) {
   const int64_t records_per_iteration =
       record_bytes <= 100 ? 2'000'000 : 400'000;
   BenchBroker bench(on_disk);
-  auto producer = Value(
-      Producer::Create(*bench.broker,
-                       {.batch_size = 256 << 10, .linger_ms = 5}),
-      "producer");
-  auto consumer = Value(
-      Consumer::Create(*bench.broker, {.enable_auto_commit = false,
-                                       .max_poll_records = 100'000}),
-      "consumer");
+  auto producer =
+      Value(Producer::Create(*bench.broker,
+                             {.batch_size = 256 << 10, .linger_ms = 5}),
+            "producer");
+  auto consumer =
+      Value(Consumer::Create(*bench.broker, {.enable_auto_commit = false,
+                                             .max_poll_records = 100'000}),
+            "consumer");
   Check(consumer->Assign({kBench}), "assign");
   const std::string value(record_bytes, 'v');
 
@@ -166,10 +167,10 @@ BENCHMARK(BM_InProcessProduceConsume)
 void BM_InProcessProduceOnly(benchmark::State& state) {
   const size_t record_bytes = static_cast<size_t>(state.range(0));
   BenchBroker bench(/*on_disk=*/false);
-  auto producer = Value(
-      Producer::Create(*bench.broker,
-                       {.batch_size = 256 << 10, .linger_ms = 5}),
-      "producer");
+  auto producer =
+      Value(Producer::Create(*bench.broker,
+                             {.batch_size = 256 << 10, .linger_ms = 5}),
+            "producer");
   const std::string value(record_bytes, 'v');
   constexpr int64_t kRecords = 1'000'000;
   for (auto _ : state) {
@@ -185,7 +186,9 @@ void BM_InProcessProduceOnly(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kRecords);
   (void)producer->Close();
 }
-BENCHMARK(BM_InProcessProduceOnly)->ArgName("record_bytes")->Arg(100)
+BENCHMARK(BM_InProcessProduceOnly)
+    ->ArgName("record_bytes")
+    ->Arg(100)
     ->Unit(benchmark::kMillisecond);
 
 void BM_InProcessConsumeOnly(benchmark::State& state) {
@@ -194,10 +197,10 @@ void BM_InProcessConsumeOnly(benchmark::State& state) {
   // Within the topic's retention.bytes, so every iteration reads them all.
   constexpr int64_t kRecords = 400'000;
   {
-    auto producer = Value(
-        Producer::Create(*bench.broker,
-                         {.batch_size = 256 << 10, .linger_ms = 5}),
-        "producer");
+    auto producer =
+        Value(Producer::Create(*bench.broker,
+                               {.batch_size = 256 << 10, .linger_ms = 5}),
+              "producer");
     const std::string value(record_bytes, 'v');
     for (int64_t i = 0; i < kRecords; ++i) {
       Check(producer->Send({.topic = "bench",
@@ -208,10 +211,10 @@ void BM_InProcessConsumeOnly(benchmark::State& state) {
     }
     Check(producer->Close(), "close");
   }
-  auto consumer = Value(
-      Consumer::Create(*bench.broker, {.enable_auto_commit = false,
-                                       .max_poll_records = 100'000}),
-      "consumer");
+  auto consumer =
+      Value(Consumer::Create(*bench.broker, {.enable_auto_commit = false,
+                                             .max_poll_records = 100'000}),
+            "consumer");
   Check(consumer->Assign({kBench}), "assign");
   for (auto _ : state) {
     Check(consumer->SeekToBeginning({kBench}), "seek");
@@ -227,7 +230,9 @@ void BM_InProcessConsumeOnly(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kRecords);
   (void)consumer->Close();
 }
-BENCHMARK(BM_InProcessConsumeOnly)->ArgName("record_bytes")->Arg(100)
+BENCHMARK(BM_InProcessConsumeOnly)
+    ->ArgName("record_bytes")
+    ->Arg(100)
     ->Unit(benchmark::kMillisecond);
 
 // The physical limit: memcpy of the same record bytes, once each.
@@ -253,11 +258,11 @@ void BM_InProcessLatency(benchmark::State& state) {
   constexpr int64_t kRate = 100'000;
   constexpr int64_t kRecords = 200'000;  // 2 s per iteration
   BenchBroker bench(/*on_disk=*/false);
-  auto producer = Value(
-      Producer::Create(*bench.broker, {.linger_ms = 0}), "producer");
+  auto producer =
+      Value(Producer::Create(*bench.broker, {.linger_ms = 0}), "producer");
   auto consumer = Value(
-      Consumer::Create(*bench.broker, {.enable_auto_commit = false,
-                                       .fetch_max_wait_ms = 500}),
+      Consumer::Create(*bench.broker,
+                       {.enable_auto_commit = false, .fetch_max_wait_ms = 500}),
       "consumer");
   Check(consumer->Assign({kBench}), "assign");
   Check(consumer->SeekToEnd({kBench}), "seek");
@@ -306,19 +311,21 @@ void BM_InProcessLatency(benchmark::State& state) {
   (void)consumer->Close();
   (void)producer->Close();
 }
-BENCHMARK(BM_InProcessLatency)->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_InProcessLatency)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
     ->Iterations(1);
 
 // GroupMember polls its consumer on a thread of its own until told to stop.
 class GroupMember {
  public:
   GroupMember(Broker& broker, int index)
-      : consumer_(Value(Consumer::Create(
-                            broker, {.group_id = "bench-group",
-                                     .client_id = "m" + std::to_string(index),
-                                     .session_timeout_ms = 30'000,
-                                     .heartbeat_interval_ms = 1'000}),
-                        "consumer")) {
+      : consumer_(Value(
+            Consumer::Create(broker, {.group_id = "bench-group",
+                                      .client_id = "m" + std::to_string(index),
+                                      .session_timeout_ms = 30'000,
+                                      .heartbeat_interval_ms = 1'000}),
+            "consumer")) {
     Check(consumer_->Subscribe({"bench"}), "subscribe");
     thread_ = std::thread([this] {
       while (!stop_) {
@@ -385,8 +392,13 @@ void BM_GroupJoin(benchmark::State& state) {
     group.clear();  // untimed: members leave
   }
 }
-BENCHMARK(BM_GroupJoin)->ArgName("members")->Arg(1)->Arg(10)
-    ->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(10);
+BENCHMARK(BM_GroupJoin)
+    ->ArgName("members")
+    ->Arg(1)
+    ->Arg(10)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(10);
 
 // A stable group loses one member; the time until the rest hold every
 // partition in the next generation.
@@ -400,7 +412,8 @@ void BM_GroupRebalanceAfterLeave(benchmark::State& state) {
     }
     WaitSettled(group, 1, 10);
     int generation = 0;
-    for (const auto& m : group) generation = std::max(generation, m->generation());
+    for (const auto& m : group)
+      generation = std::max(generation, m->generation());
     const auto start = SteadyClock::now();
     group.erase(group.begin());  // closes: LeaveGroup
     WaitSettled(group, generation + 1, 10);
@@ -409,8 +422,13 @@ void BM_GroupRebalanceAfterLeave(benchmark::State& state) {
     group.clear();
   }
 }
-BENCHMARK(BM_GroupRebalanceAfterLeave)->ArgName("members")->Arg(2)->Arg(10)
-    ->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(10);
+BENCHMARK(BM_GroupRebalanceAfterLeave)
+    ->ArgName("members")
+    ->Arg(2)
+    ->Arg(10)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(10);
 
 }  // namespace
 }  // namespace rill

@@ -23,14 +23,18 @@ void BM_EmbeddedClusterStart(benchmark::State& state) {
     auto cluster = std::make_unique<EmbeddedCluster>(
         EmbeddedClusterOptions{.in_memory = in_memory});
     benchmark::DoNotOptimize(cluster->broker().cluster_id());
-    state.SetIterationTime(std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count());
+    state.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
     cluster.reset();  // untimed: close and remove the directory
   }
 }
-BENCHMARK(BM_EmbeddedClusterStart)->ArgName("in_memory")->Arg(0)->Arg(1)
-    ->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EmbeddedClusterStart)
+    ->ArgName("in_memory")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 // The floor for the on-disk case: mkdtemp and remove_all of one directory.
 void BM_TempDirReference(benchmark::State& state) {

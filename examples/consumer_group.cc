@@ -32,7 +32,8 @@ std::mutex print_mu;
 
 std::string Names(const std::vector<rill::TopicPartition>& partitions) {
   std::string out;
-  for (const auto& tp : partitions) out += (out.empty() ? "" : " ") + tp.ToString();
+  for (const auto& tp : partitions)
+    out += (out.empty() ? "" : " ") + tp.ToString();
   return out.empty() ? "(none)" : out;
 }
 
@@ -67,7 +68,8 @@ int main() {
   options.group.group_initial_rebalance_delay_ms = 0;
   auto broker = rill::Broker::Open(std::move(options));
   if (!broker.ok() ||
-      !(*broker)->CreateTopic({.name = "events", .num_partitions = kPartitions})
+      !(*broker)
+           ->CreateTopic({.name = "events", .num_partitions = kPartitions})
            .ok()) {
     std::fprintf(stderr, "consumer_group: cannot start the broker\n");
     return 1;
@@ -81,13 +83,12 @@ int main() {
 
   auto run_member = [&](int member) {
     auto consumer = rill::Consumer::Create(
-        **broker,
-        {.group_id = "printers",
-         .client_id = "member-" + std::to_string(member),
-         .auto_offset_reset = rill::AutoOffsetReset::kEarliest,
-         .session_timeout_ms = 10'000,
-         .heartbeat_interval_ms = 100,
-         .partition_assignment_strategy = {"cooperative-sticky"}});
+        **broker, {.group_id = "printers",
+                   .client_id = "member-" + std::to_string(member),
+                   .auto_offset_reset = rill::AutoOffsetReset::kEarliest,
+                   .session_timeout_ms = 10'000,
+                   .heartbeat_interval_ms = 100,
+                   .partition_assignment_strategy = {"cooperative-sticky"}});
     if (!consumer.ok() ||
         !(*consumer)
              ->Subscribe({"events"}, std::make_shared<PrintingListener>(member))
@@ -138,7 +139,8 @@ int main() {
   for (int i = 0; i < kRecords; ++i) {
     const std::string key = "key-" + std::to_string(i);
     const std::string value = "event " + std::to_string(i);
-    if (!(*producer)->Send({.topic = "events", .key = key, .value = value})
+    if (!(*producer)
+             ->Send({.topic = "events", .key = key, .value = value})
              .ok()) {
       return 1;
     }

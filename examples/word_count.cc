@@ -45,8 +45,9 @@ std::vector<std::string> Words(std::string_view line) {
 }
 
 // ReadAll consumes a topic's one partition from the start to its end.
-bool ReadAll(rill::Broker& broker, const std::string& topic,
-             const std::function<void(const rill::ConsumerRecord&)>& on_record) {
+bool ReadAll(
+    rill::Broker& broker, const std::string& topic,
+    const std::function<void(const rill::ConsumerRecord&)>& on_record) {
   auto consumer = rill::Consumer::Create(broker, {});
   if (!consumer.ok()) return false;
   const rill::TopicPartition tp{topic, rill::PartitionId(0)};
@@ -74,8 +75,9 @@ int main() {
   if (!opened.ok()) return 1;
   rill::Broker& broker = **opened;
   if (!broker.CreateTopic({.name = "text-lines"}).ok() ||
-      !broker.CreateTopic({.name = "word-counts",
-                           .configs = {{"cleanup.policy", "compact"}}})
+      !broker
+           .CreateTopic({.name = "word-counts",
+                         .configs = {{"cleanup.policy", "compact"}}})
            .ok()) {
     return 1;
   }
@@ -92,14 +94,16 @@ int main() {
   // The processor: count words and publish every updated count.
   std::map<std::string, int64_t> counts;
   bool sent = true;
-  const bool read = ReadAll(broker, "text-lines", [&](const rill::ConsumerRecord& r) {
-    for (const std::string& word : Words(r.value.value_or(""))) {
-      const std::string count = std::to_string(++counts[word]);
-      sent &= (*producer)
-                ->Send({.topic = "word-counts", .key = word, .value = count})
-                .ok();
-    }
-  });
+  const bool read =
+      ReadAll(broker, "text-lines", [&](const rill::ConsumerRecord& r) {
+        for (const std::string& word : Words(r.value.value_or(""))) {
+          const std::string count = std::to_string(++counts[word]);
+          sent &=
+              (*producer)
+                  ->Send({.topic = "word-counts", .key = word, .value = count})
+                  .ok();
+        }
+      });
   if (!read || !sent || !(*producer)->Close().ok()) return 1;
 
   // The table: the last count per word in the compacted topic.

@@ -20,13 +20,13 @@ constexpr int64_t kProducerExpirationCheckIntervalMs = 600'000;
 
 std::shared_ptr<io::FileSystem> ChooseFileSystem(const BrokerOptions& o) {
   if (o.fs) return o.fs;
-  return o.data_dir.empty() ? io::NewMemFileSystem()
-                            : io::NewPosixFileSystem();
+  return o.data_dir.empty() ? io::NewMemFileSystem() : io::NewPosixFileSystem();
 }
 
 absl::Status UnknownPartition(const TopicPartition& tp) {
-  return MakeError(ErrorReason::kUnknownTopicOrPartition,
-                   absl::StrCat("this broker has no partition ", tp.ToString()));
+  return MakeError(
+      ErrorReason::kUnknownTopicOrPartition,
+      absl::StrCat("this broker has no partition ", tp.ToString()));
 }
 
 }  // namespace
@@ -62,13 +62,13 @@ absl::Status BrokerImpl::Load() {
   ASSIGN_OR_RETURN(topic_store_,
                    TopicStore::Open(fs_, io::JoinPath(metadata_dir, "topics")));
   producer_ids_ = std::make_unique<ProducerIdAllocator>(fs_, metadata_dir);
-  ASSIGN_OR_RETURN(
-      logs_, LogManager::Open({.data_dir = data_dir_,
-                               .default_config = options_.log_defaults,
-                               .fs = fs_,
-                               .clock = clock_,
-                               .maintenance_interval_ms =
-                                   options_.maintenance_interval_ms}));
+  ASSIGN_OR_RETURN(logs_,
+                   LogManager::Open({.data_dir = data_dir_,
+                                     .default_config = options_.log_defaults,
+                                     .fs = fs_,
+                                     .clock = clock_,
+                                     .maintenance_interval_ms =
+                                         options_.maintenance_interval_ms}));
   timers_ = std::make_unique<util::TimerQueue>(clock_);
   purgatory_ = std::make_unique<FetchPurgatory>(
       [this](const TopicPartition& tp) { return GetPartition(tp); },
@@ -76,8 +76,9 @@ absl::Status BrokerImpl::Load() {
   RETURN_IF_ERROR(LoadTopics());
 
   group_log_ = std::make_unique<OffsetsGroupLog>(
-      options_.offsets_topic_num_partitions,
-      [this](int32_t p, bool create) { return GetOffsetsPartition(p, create); });
+      options_.offsets_topic_num_partitions, [this](int32_t p, bool create) {
+        return GetOffsetsPartition(p, create);
+      });
   ASSIGN_OR_RETURN(coordinator_,
                    GroupCoordinator::Open({.log = group_log_.get(),
                                            .clock = clock_,
@@ -94,19 +95,20 @@ absl::Status BrokerImpl::LoadTopics() {
   ASSIGN_OR_RETURN(std::vector<TopicRecord> records, topic_store_->LoadAll());
   std::set<TopicPartition> known;
   for (TopicRecord& record : records) {
-    ASSIGN_OR_RETURN(TopicConfig config,
-                     TopicConfig::Resolve(record.configs, options_.log_defaults),
-                     util::Annotate(_, absl::StrCat("topic ", record.name)));
-    ASSIGN_OR_RETURN(auto partitions, OpenPartitions(record.name, 0,
-                                                     record.num_partitions,
-                                                     config.log));
+    ASSIGN_OR_RETURN(
+        TopicConfig config,
+        TopicConfig::Resolve(record.configs, options_.log_defaults),
+        util::Annotate(_, absl::StrCat("topic ", record.name)));
+    ASSIGN_OR_RETURN(
+        auto partitions,
+        OpenPartitions(record.name, 0, record.num_partitions, config.log));
     for (int32_t p = 0; p < record.num_partitions; ++p) {
       known.insert({record.name, PartitionId(p)});
     }
-    Publish(std::make_shared<const Topic>(Topic{.record = std::move(record),
-                                                .config = std::move(config),
-                                                .partitions =
-                                                    std::move(partitions)}));
+    Publish(std::make_shared<const Topic>(
+        Topic{.record = std::move(record),
+              .config = std::move(config),
+              .partitions = std::move(partitions)}));
   }
   // Logs of no known topic are what an interrupted DeleteTopic left behind
   // (the topic's record goes first): finish the delete.
@@ -171,10 +173,10 @@ absl::StatusOr<std::shared_ptr<const Topic>> BrokerImpl::GetTopic(
   absl::ReaderMutexLock lock(&mu_);
   auto it = topics_.find(absl::string_view(name.data(), name.size()));
   if (it == topics_.end()) {
-    return MakeError(ErrorReason::kUnknownTopicOrPartition,
-                     absl::StrCat("unknown topic '",
-                                  absl::string_view(name.data(), name.size()),
-                                  "'"));
+    return MakeError(
+        ErrorReason::kUnknownTopicOrPartition,
+        absl::StrCat("unknown topic '",
+                     absl::string_view(name.data(), name.size()), "'"));
   }
   return it->second;
 }

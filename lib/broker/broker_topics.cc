@@ -26,8 +26,8 @@ absl::Status BrokerImpl::CreateTopic(const NewTopic& topic,
   return CreateTopicLocked(topic, /*internal=*/false, validate_only);
 }
 
-absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic,
-                                           bool internal, bool validate_only) {
+absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic, bool internal,
+                                           bool validate_only) {
   if (closed_) return absl::FailedPreconditionError("broker is closed");
   RETURN_IF_ERROR(ValidateTopicName(topic.name));
   if (GetTopic(topic.name).ok()) {
@@ -48,10 +48,10 @@ absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic,
   // One broker: replication comes with the replication layer.
   constexpr int16_t kBrokers = 1;
   if (replication < 1 || replication > kBrokers) {
-    return MakeError(ErrorReason::kInvalidReplicationFactor,
-                     absl::StrCat("replication factor ", replication,
-                                  " is not in [1, ", kBrokers,
-                                  "] (the number of brokers)"));
+    return MakeError(
+        ErrorReason::kInvalidReplicationFactor,
+        absl::StrCat("replication factor ", replication, " is not in [1, ",
+                     kBrokers, "] (the number of brokers)"));
   }
   ASSIGN_OR_RETURN(TopicConfig config,
                    TopicConfig::Resolve(topic.configs, options_.log_defaults));
@@ -74,10 +74,10 @@ absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic,
     return opened.status();
   }
   (void)internal;  // internal topics are recognized by name
-  Publish(std::make_shared<const Topic>(Topic{.record = std::move(record),
-                                              .config = std::move(config),
-                                              .partitions =
-                                                  *std::move(opened)}));
+  Publish(
+      std::make_shared<const Topic>(Topic{.record = std::move(record),
+                                          .config = std::move(config),
+                                          .partitions = *std::move(opened)}));
   return absl::OkStatus();
 }
 
@@ -126,7 +126,8 @@ absl::Status BrokerImpl::CreatePartitions(std::string_view name,
   RETURN_IF_ERROR(topic_store_->Save(grown.record));
   ASSIGN_OR_RETURN(auto added, OpenPartitions(grown.record.name, current,
                                               total_count, grown.config.log));
-  for (auto& partition : added) grown.partitions.push_back(std::move(partition));
+  for (auto& partition : added)
+    grown.partitions.push_back(std::move(partition));
   Publish(std::make_shared<const Topic>(std::move(grown)));
   return absl::OkStatus();
 }

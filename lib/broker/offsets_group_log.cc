@@ -10,15 +10,15 @@ void OffsetsGroupLog::Append(int32_t partition, std::span<char> batch,
     done(target.status());
     return;
   }
-  (*target)->Produce(batch, ProduceOptions{.acks = Acks::kAll},
-                     [done = std::move(done)](
-                         absl::StatusOr<ProduceResult> result) mutable {
-                       if (!result.ok()) {
-                         done(result.status());
-                       } else {
-                         done(result->base_offset);
-                       }
-                     });
+  (*target)->Produce(
+      batch, ProduceOptions{.acks = Acks::kAll},
+      [done = std::move(done)](absl::StatusOr<ProduceResult> result) mutable {
+        if (!result.ok()) {
+          done(result.status());
+        } else {
+          done(result->base_offset);
+        }
+      });
 }
 
 absl::StatusOr<LogReadResult> OffsetsGroupLog::Read(int32_t partition,
@@ -35,9 +35,10 @@ absl::StatusOr<LogReadResult> OffsetsGroupLog::Read(int32_t partition,
   }
   if (!source.ok()) return source.status();
   FetchPartitionResult read = (*source)->Read(
-      {.tp = (*source)->tp(), .fetch_offset = offset,
-       .max_bytes = static_cast<int32_t>(
-           std::min<int64_t>(max_bytes, INT32_MAX))},
+      {.tp = (*source)->tp(),
+       .fetch_offset = offset,
+       .max_bytes =
+           static_cast<int32_t>(std::min<int64_t>(max_bytes, INT32_MAX))},
       IsolationLevel::kReadUncommitted, max_bytes, /*min_one_batch=*/true);
   if (!read.status.ok()) return read.status;
   return std::move(read.records);

@@ -114,8 +114,8 @@ std::vector<ConfigEntry> TopicConfig::Describe(
     entries[name] = {.name = name, .value = value};
   }
   for (const auto& [name, value] : overrides) {
-    entries[name] = {.name = name, .value = value,
-                     .source = ConfigSource::kTopic};
+    entries[name] = {
+        .name = name, .value = value, .source = ConfigSource::kTopic};
   }
   std::vector<ConfigEntry> out;
   for (auto& [name, entry] : entries) out.push_back(std::move(entry));
@@ -141,9 +141,8 @@ absl::StatusOr<std::map<std::string, std::string>> ApplyConfigChanges(
         }
         auto it = overrides.find(change.name);
         const std::string current =
-            it != overrides.end()
-                ? it->second
-                : log_defaults.ToProperties().at(change.name);
+            it != overrides.end() ? it->second
+                                  : log_defaults.ToProperties().at(change.name);
         std::vector<std::string> items =
             absl::StrSplit(current, ',', absl::SkipEmpty());
         for (absl::string_view item :
@@ -151,8 +150,7 @@ absl::StatusOr<std::map<std::string, std::string>> ApplyConfigChanges(
           auto found = std::find(items.begin(), items.end(), item);
           if (change.op == ConfigOp::kAppend && found == items.end()) {
             items.emplace_back(item);
-          } else if (change.op == ConfigOp::kSubtract &&
-                     found != items.end()) {
+          } else if (change.op == ConfigOp::kSubtract && found != items.end()) {
             items.erase(found);
           }
         }

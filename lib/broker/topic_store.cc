@@ -44,9 +44,8 @@ absl::StatusOr<std::unique_ptr<TopicStore>> TopicStore::Open(
 }
 
 std::string TopicStore::PathOf(std::string_view name) const {
-  return io::JoinPath(dir_, absl::StrCat(absl::string_view(name.data(),
-                                                           name.size()),
-                                         kSuffix));
+  return io::JoinPath(
+      dir_, absl::StrCat(absl::string_view(name.data(), name.size()), kSuffix));
 }
 
 absl::StatusOr<std::vector<TopicRecord>> TopicStore::LoadAll() {
@@ -59,8 +58,9 @@ absl::StatusOr<std::vector<TopicRecord>> TopicStore::LoadAll() {
     absl::StatusOr<TopicRecord> topic =
         ParseRecord(file.substr(0, file.size() - kSuffixLength), text);
     if (!topic.ok()) {
-      return absl::DataLossError(absl::StrCat(
-          "topic metadata ", path, " is unreadable: ", topic.status().message()));
+      return absl::DataLossError(
+          absl::StrCat("topic metadata ", path,
+                       " is unreadable: ", topic.status().message()));
     }
     topics.push_back(*std::move(topic));
   }

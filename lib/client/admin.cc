@@ -1,12 +1,13 @@
 // AdminImpl: see rill/client/admin.h. Each call goes straight to the
 // broker; calls over several topics or groups try every one and return the
 // first error, as Kafka's per-item results would show it.
+#include "rill/client/admin.h"
+
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "client/consumer_protocol.h"
-#include "rill/client/admin.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
 
@@ -166,8 +167,7 @@ class AdminImpl final : public Admin {
         absl::StatusOr<ConsumerProtocolSubscription> subscription =
             DecodeSubscription(member.metadata);
         if (!subscription.ok()) continue;
-        topics.insert(subscription->topics.begin(),
-                      subscription->topics.end());
+        topics.insert(subscription->topics.begin(), subscription->topics.end());
       }
       for (const std::string& topic : topics) {
         absl::StatusOr<TopicDescription> d = broker_.DescribeTopic(topic);
@@ -179,16 +179,15 @@ class AdminImpl final : public Admin {
     }
     std::vector<PartitionLag> lags;
     for (const auto& [tp, offset] : positions) {
-      absl::StatusOr<PartitionOffsets> bounds =
-          broker_.GetPartitionOffsets(tp);
+      absl::StatusOr<PartitionOffsets> bounds = broker_.GetPartitionOffsets(tp);
       if (!bounds.ok()) continue;  // the topic was deleted since the commit
       const Offset from =
           offset.value() >= 0 ? offset : bounds->log_start_offset;
-      lags.push_back({.tp = tp,
-                      .committed = offset,
-                      .log_end_offset = bounds->high_watermark,
-                      .lag = std::max<int64_t>(
-                          0, bounds->high_watermark - from)});
+      lags.push_back(
+          {.tp = tp,
+           .committed = offset,
+           .log_end_offset = bounds->high_watermark,
+           .lag = std::max<int64_t>(0, bounds->high_watermark - from)});
     }
     return lags;
   }

@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "util/status_macros.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
 

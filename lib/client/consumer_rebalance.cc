@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "util/status_macros.h"
 #include "client/consumer_impl.h"
 #include "util/status_macros.h"
 
@@ -129,7 +128,7 @@ absl::Status ConsumerImpl::CompleteRebalance(const CompletedRebalance& done) {
   if (!decoded.ok()) {
     membership_->RequestRejoin();
     return util::Annotate(decoded.status(),
-                       "the assignment from the group leader");
+                          "the assignment from the group leader");
   }
   std::vector<TopicPartition> assigned = *std::move(decoded);
   std::sort(assigned.begin(), assigned.end());

@@ -5,7 +5,6 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "util/status_macros.h"
 #include "client/group_membership_state.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
@@ -165,7 +164,7 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
         s.rejoin_needed = true;
         retry_at_ = absl::Now() + kJoinRetryBackoff;
         return util::Annotate(assignments.status(),
-                           "the group leader's assignment failed");
+                              "the group leader's assignment failed");
       }
       request.assignments = *std::move(assignments);
     }
@@ -208,8 +207,8 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
   retry_at_ = absl::Now() + kJoinRetryBackoff;
   if (IsRetriableJoinError(reason)) return absl::OkStatus();
   return util::Annotate(answer.status,
-                     absl::StrCat("JoinGroup for group ",
-                                  AbslView(s.config.group_id), " failed"));
+                        absl::StrCat("JoinGroup for group ",
+                                     AbslView(s.config.group_id), " failed"));
 }
 
 std::optional<CompletedRebalance> GroupMembership::OnSyncAnswer(

@@ -7,6 +7,8 @@
 // sequences reach the broker in order. Retriable errors keep the batch at
 // the head of its queue and retry it, unchanged, after retry.backoff.ms until
 // delivery.timeout.ms; other errors fail its records.
+#include "rill/client/producer.h"
+
 #include <memory>
 #include <utility>
 
@@ -15,7 +17,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "client/producer_batch.h"
-#include "rill/client/producer.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
 #include "util/timer_queue.h"
@@ -152,15 +153,13 @@ absl::StatusOr<TopicState*> ProducerImpl::GetTopicLocked(std::string_view name,
   topic.stale = false;
   // topics_ may have rehashed: the cached pointer is re-taken on next use.
   last_topic_ = nullptr;
-  while (static_cast<int32_t>(topic.partitions.size()) <
-         topic.num_partitions) {
+  while (static_cast<int32_t>(topic.partitions.size()) < topic.num_partitions) {
     topic.partitions.push_back(std::make_unique<PartitionQueue>());
   }
   return &topic;
 }
 
-void ProducerImpl::StartBatchLocked(TopicState& topic,
-                                    const TopicPartition& tp,
+void ProducerImpl::StartBatchLocked(TopicState& topic, const TopicPartition& tp,
                                     PartitionQueue& queue) {
   const int64_t now = clock_->NowMs();
   if (now - topic.refreshed_ms >= kMetadataMaxAgeMs) topic.stale = true;
@@ -176,16 +175,14 @@ void ProducerImpl::StartBatchLocked(TopicState& topic,
   const uint64_t batch_number = ++queue.batches_opened;
   if (options_.linger_ms > 0) {
     PartitionQueue* target = &queue;
-    queue.linger_timer =
-        timers_.ScheduleAfter(options_.linger_ms, [this, tp, target,
-                                                   batch_number] {
+    queue.linger_timer = timers_.ScheduleAfter(
+        options_.linger_ms, [this, tp, target, batch_number] {
           OnLinger(tp, target, batch_number);
         });
   }
 }
 
-bool ProducerImpl::SealLocked(const TopicPartition& tp,
-                              PartitionQueue& queue) {
+bool ProducerImpl::SealLocked(const TopicPartition& tp, PartitionQueue& queue) {
   if (queue.linger_timer != 0) {
     timers_.Cancel(queue.linger_timer);
     queue.linger_timer = 0;
@@ -229,8 +226,7 @@ absl::Status ProducerImpl::Send(const ProducerRecord& record,
       if (partition.value() >= topic->num_partitions) {
         ASSIGN_OR_RETURN(topic, GetTopicLocked(record.topic, true));
       }
-      if (partition.value() < 0 ||
-          partition.value() >= topic->num_partitions) {
+      if (partition.value() < 0 || partition.value() >= topic->num_partitions) {
         return MakeError(
             ErrorReason::kUnknownTopicOrPartition,
             absl::StrCat("topic ", std::string(record.topic), " has ",
@@ -251,9 +247,8 @@ absl::Status ProducerImpl::Send(const ProducerRecord& record,
     }
     if (!queue->open) StartBatchLocked(*topic, tp, *queue);
     ProducerBatch& batch = *queue->open;
-    record::Record r{.timestamp_ms = timestamp,
-                     .key = record.key,
-                     .value = record.value};
+    record::Record r{
+        .timestamp_ms = timestamp, .key = record.key, .value = record.value};
     if (!record.headers.empty()) {
       r.headers.assign(record.headers.begin(), record.headers.end());
     }
@@ -341,10 +336,10 @@ void ProducerImpl::Drain(const TopicPartition& tp, PartitionQueue* queue) {
     if (bytes.empty()) {
       on_answer(absl::InternalError("the batch could not be built"));
     } else {
-      broker_.Produce(tp, bytes,
-                      {.acks = options_.acks,
-                       .timeout_ms = options_.delivery_timeout_ms},
-                      std::move(on_answer));
+      broker_.Produce(
+          tp, bytes,
+          {.acks = options_.acks, .timeout_ms = options_.delivery_timeout_ms},
+          std::move(on_answer));
     }
     std::optional<absl::StatusOr<ProduceResult>> result;
     {
@@ -412,12 +407,12 @@ bool ProducerImpl::Complete(const TopicPartition& tp, PartitionQueue* queue,
       delivery.done(result.status());
       continue;
     }
-    delivery.done(RecordMetadata{
-        .tp = tp,
-        .offset = result->base_offset + delivery.index,
-        .timestamp_ms = result->log_append_time_ms >= 0
-                            ? result->log_append_time_ms
-                            : delivery.timestamp_ms});
+    delivery.done(
+        RecordMetadata{.tp = tp,
+                       .offset = result->base_offset + delivery.index,
+                       .timestamp_ms = result->log_append_time_ms >= 0
+                                           ? result->log_append_time_ms
+                                           : delivery.timestamp_ms});
   }
   return true;
 }

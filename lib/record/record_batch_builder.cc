@@ -107,9 +107,8 @@ absl::StatusOr<std::string> RecordBatchBuilder::Build() {
     batch.assign(format::kHeaderSize, '\0');
     const std::string_view records =
         std::string_view(records_).substr(format::kHeaderSize);
-    if (absl::Status s = internal::Compress(options_.compression,
-                                            options_.compression_level,
-                                            records, &batch);
+    if (absl::Status s = internal::Compress(
+            options_.compression, options_.compression_level, records, &batch);
         !s.ok()) {
       return absl::InternalError(
           absl::StrCat("compressing records: ", s.message()));

@@ -98,9 +98,10 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
 BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
   BrokerOptions options = options_.broker;
   options.node_id = NodeId(index);
-  options.data_dir = options_.brokers == 1
-                         ? data_dir_
-                         : io::JoinPath(data_dir_, absl::StrCat("broker-", index));
+  options.data_dir =
+      options_.brokers == 1
+          ? data_dir_
+          : io::JoinPath(data_dir_, absl::StrCat("broker-", index));
   options.fs = fs_;
   options.clock = clock_;
   return options;
@@ -112,8 +113,7 @@ absl::Status EmbeddedCluster::CreateTopic(
   return brokers_.front()->CreateTopic(
       {.name = name,
        .num_partitions = partitions,
-       .replication_factor =
-           static_cast<int16_t>(std::min(num_brokers(), 3)),
+       .replication_factor = static_cast<int16_t>(std::min(num_brokers(), 3)),
        .configs = std::move(configs)});
 }
 

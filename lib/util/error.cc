@@ -39,23 +39,19 @@ constexpr std::array kReasons = {
     ReasonInfo{R::kPolicyViolation, C::kInvalidArgument, "POLICY_VIOLATION"},
     ReasonInfo{R::kNotLeaderOrFollower, C::kUnavailable,
                "NOT_LEADER_OR_FOLLOWER"},
-    ReasonInfo{R::kLeaderNotAvailable, C::kUnavailable,
-               "LEADER_NOT_AVAILABLE"},
+    ReasonInfo{R::kLeaderNotAvailable, C::kUnavailable, "LEADER_NOT_AVAILABLE"},
     ReasonInfo{R::kNotEnoughReplicas, C::kUnavailable, "NOT_ENOUGH_REPLICAS"},
     ReasonInfo{R::kNotEnoughReplicasAfterAppend, C::kUnavailable,
                "NOT_ENOUGH_REPLICAS_AFTER_APPEND"},
     ReasonInfo{R::kInvalidRequiredAcks, C::kInvalidArgument,
                "INVALID_REQUIRED_ACKS"},
-    ReasonInfo{R::kRequestTimedOut, C::kDeadlineExceeded,
-               "REQUEST_TIMED_OUT"},
+    ReasonInfo{R::kRequestTimedOut, C::kDeadlineExceeded, "REQUEST_TIMED_OUT"},
     ReasonInfo{R::kKafkaStorageError, C::kInternal, "KAFKA_STORAGE_ERROR"},
     ReasonInfo{R::kCorruptMessage, C::kDataLoss, "CORRUPT_MESSAGE"},
     ReasonInfo{R::kMessageTooLarge, C::kOutOfRange, "MESSAGE_TOO_LARGE"},
-    ReasonInfo{R::kRecordListTooLarge, C::kOutOfRange,
-               "RECORD_LIST_TOO_LARGE"},
+    ReasonInfo{R::kRecordListTooLarge, C::kOutOfRange, "RECORD_LIST_TOO_LARGE"},
     ReasonInfo{R::kInvalidRecord, C::kInvalidArgument, "INVALID_RECORD"},
-    ReasonInfo{R::kInvalidTimestamp, C::kInvalidArgument,
-               "INVALID_TIMESTAMP"},
+    ReasonInfo{R::kInvalidTimestamp, C::kInvalidArgument, "INVALID_TIMESTAMP"},
     ReasonInfo{R::kUnsupportedCompressionType, C::kInvalidArgument,
                "UNSUPPORTED_COMPRESSION_TYPE"},
     ReasonInfo{R::kOffsetOutOfRange, C::kOutOfRange, "OFFSET_OUT_OF_RANGE"},
@@ -127,9 +123,9 @@ absl::Status MakeError(ErrorReason reason, std::string_view message) {
   if (info.code == C::kOk) return absl::OkStatus();
   absl::Status status(info.code,
                       absl::string_view(message.data(), message.size()));
-  status.SetPayload(kReasonPayloadUrl,
-                    absl::Cord(absl::string_view(info.name.data(),
-                                                 info.name.size())));
+  status.SetPayload(
+      kReasonPayloadUrl,
+      absl::Cord(absl::string_view(info.name.data(), info.name.size())));
   return status;
 }
 
@@ -144,9 +140,7 @@ ErrorReason GetErrorReason(const absl::Status& status) {
   return ErrorReason::kNone;
 }
 
-absl::StatusCode CanonicalCode(ErrorReason reason) {
-  return Info(reason).code;
-}
+absl::StatusCode CanonicalCode(ErrorReason reason) { return Info(reason).code; }
 
 std::string_view ErrorReasonName(ErrorReason reason) {
   return Info(reason).name;

@@ -92,15 +92,15 @@ void TimerQueue::Run() {
     if (manual || timers_.empty()) {
       // A manual clock's due timers are found on moves; Schedule still
       // wakes the thread for a timer that is already due.
-      sleeping_until_ = manual ? clock_->NowMs() + 1
-                               : std::numeric_limits<int64_t>::max();
+      sleeping_until_ =
+          manual ? clock_->NowMs() + 1 : std::numeric_limits<int64_t>::max();
       wake_.Wait(&mu_);
     } else {
       const int64_t deadline = timers_.begin()->first.first;
       sleeping_until_ = deadline;
-      wake_.WaitWithTimeout(
-          &mu_, absl::Milliseconds(std::max<int64_t>(
-                    1, std::min<int64_t>(deadline - now, 60'000))));
+      wake_.WaitWithTimeout(&mu_,
+                            absl::Milliseconds(std::max<int64_t>(
+                                1, std::min<int64_t>(deadline - now, 60'000))));
     }
     sleeping_until_ = 0;  // awake: Schedule need not signal
   }

@@ -1,10 +1,11 @@
 // The Broker's data path and lifecycle: produce and fetch through it,
 // reopening a data directory, retention and compaction, and bad input.
+#include "rill/broker/broker.h"
+
 #include <catch2/catch.hpp>
 #include <thread>
 
 #include "broker_test_util.h"
-#include "rill/broker/broker.h"
 #include "rill/error.h"
 #include "rill/io/file_system.h"
 #include "status_test_util.h"
@@ -41,8 +42,9 @@ TEST_CASE("Produced batches get increasing offsets and read back in order",
   DiskBroker env;
   auto broker = env.Open();
   REQUIRE_OK(broker->CreateTopic({.name = "t"}));
-  ASSIGN_OR_REQUIRE(ProduceResult first,
-                    ProduceSync(*broker, kT0, MakeBatch({{"a", "1"}, {"b", "2"}})));
+  ASSIGN_OR_REQUIRE(
+      ProduceResult first,
+      ProduceSync(*broker, kT0, MakeBatch({{"a", "1"}, {"b", "2"}})));
   ASSIGN_OR_REQUIRE(ProduceResult second,
                     ProduceSync(*broker, kT0, MakeBatch({{"c", "3"}})));
   CHECK(first.base_offset == Offset(0));
@@ -53,9 +55,10 @@ TEST_CASE("Produced batches get increasing offsets and read back in order",
   CHECK(offsets.last_stable_offset == Offset(3));
 }
 
-TEST_CASE("A reopened broker restores topics, configs, data, producer state "
-          "and committed offsets",
-          "[broker]") {
+TEST_CASE(
+    "A reopened broker restores topics, configs, data, producer state "
+    "and committed offsets",
+    "[broker]") {
   DiskBroker env;
   std::string cluster_id;
   ProducerIdAndEpoch producer;
@@ -68,11 +71,10 @@ TEST_CASE("A reopened broker restores topics, configs, data, producer state "
                                     .configs = {{"retention.ms", "123456"}}}));
     ASSIGN_OR_REQUIRE(producer, broker->InitProducerId());
     record::BatchOptions idempotent{.producer_id = producer.producer_id.value(),
-                                    .producer_epoch =
-                                        producer.epoch.value(),
+                                    .producer_epoch = producer.epoch.value(),
                                     .base_sequence = 0};
-    REQUIRE_OK(ProduceSync(*broker, kT0, MakeBatch({{"k", "v"}}, 1'000,
-                                                   idempotent)));
+    REQUIRE_OK(
+        ProduceSync(*broker, kT0, MakeBatch({{"k", "v"}}, 1'000, idempotent)));
     absl::Notification committed;
     broker->group_coordinator().CommitOffsets(
         {.group_id = "g",
@@ -105,15 +107,14 @@ TEST_CASE("A reopened broker restores topics, configs, data, producer state "
   record::BatchOptions retry{.producer_id = producer.producer_id.value(),
                              .producer_epoch = producer.epoch.value(),
                              .base_sequence = 0};
-  ASSIGN_OR_REQUIRE(ProduceResult again,
-                    ProduceSync(*broker, kT0, MakeBatch({{"k", "v"}}, 1'000,
-                                                        retry)));
+  ASSIGN_OR_REQUIRE(
+      ProduceResult again,
+      ProduceSync(*broker, kT0, MakeBatch({{"k", "v"}}, 1'000, retry)));
   CHECK(again.base_offset == Offset(0));
   CHECK(ReadValues(*broker, kT0).size() == 1);
 
-  ASSIGN_OR_REQUIRE(auto committed,
-                    broker->group_coordinator().FetchOffsets(
-                        "g", std::vector<TopicPartition>{kT0}));
+  ASSIGN_OR_REQUIRE(auto committed, broker->group_coordinator().FetchOffsets(
+                                        "g", std::vector<TopicPartition>{kT0}));
   REQUIRE(committed.size() == 1);
   CHECK(committed[0].offset == Offset(1));
   CHECK(committed[0].metadata == "m");
@@ -131,9 +132,10 @@ TEST_CASE("A data directory of another broker.id is refused", "[broker]") {
   CHECK(absl::IsFailedPrecondition(Broker::Open(other).status()));
 }
 
-TEST_CASE("Produce to an unknown topic or partition fails and creates "
-          "nothing unless auto.create.topics.enable",
-          "[broker]") {
+TEST_CASE(
+    "Produce to an unknown topic or partition fails and creates "
+    "nothing unless auto.create.topics.enable",
+    "[broker]") {
   DiskBroker env;
   auto broker = env.Open();
   CHECK(HasErrorReason(
@@ -161,9 +163,10 @@ TEST_CASE("Produce to an unknown topic or partition fails and creates "
   CHECK(fresh.partitions.size() == 3);
 }
 
-TEST_CASE("acks=all with more min.insync.replicas than replicas fails with "
-          "NOT_ENOUGH_REPLICAS and appends nothing",
-          "[broker]") {
+TEST_CASE(
+    "acks=all with more min.insync.replicas than replicas fails with "
+    "NOT_ENOUGH_REPLICAS and appends nothing",
+    "[broker]") {
   DiskBroker env;
   auto broker = env.Open();
   REQUIRE_OK(broker->CreateTopic(
@@ -177,9 +180,10 @@ TEST_CASE("acks=all with more min.insync.replicas than replicas fails with "
                          {.acks = Acks::kLeader}));
 }
 
-TEST_CASE("Corrupt and oversized batches are refused through the broker and "
-          "the log is unchanged",
-          "[broker]") {
+TEST_CASE(
+    "Corrupt and oversized batches are refused through the broker and "
+    "the log is unchanged",
+    "[broker]") {
   DiskBroker env;
   auto broker = env.Open();
   REQUIRE_OK(broker->CreateTopic(
@@ -224,9 +228,10 @@ TEST_CASE("A long-poll fetch waits for a produce and is answered by it",
   CHECK(result.partitions[0].high_watermark == Offset(1));
 }
 
-TEST_CASE("A long-poll fetch with nothing to read is answered at its "
-          "deadline",
-          "[broker]") {
+TEST_CASE(
+    "A long-poll fetch with nothing to read is answered at its "
+    "deadline",
+    "[broker]") {
   DiskBroker env;
   auto broker = env.Open();
   REQUIRE_OK(broker->CreateTopic({.name = "t"}));
@@ -251,9 +256,9 @@ TEST_CASE("Retention through the broker deletes segments past retention.ms",
       {.name = "t",
        .configs = {{"retention.ms", "60000"}, {"segment.bytes", "100"}}}));
   for (int i = 0; i < 5; ++i) {
-    REQUIRE_OK(ProduceSync(*broker, kT0,
-                           MakeBatch({{"k", std::string(60, 'a' + i)}},
-                                     env.clock->NowMs())));
+    REQUIRE_OK(ProduceSync(
+        *broker, kT0,
+        MakeBatch({{"k", std::string(60, 'a' + i)}}, env.clock->NowMs())));
   }
   env.clock->AdvanceMs(120'000);
   REQUIRE_OK(ProduceSync(*broker, kT0,
@@ -319,9 +324,9 @@ TEST_CASE("DeleteRecords moves the low watermark and ListOffsets reports it",
   }
   ASSIGN_OR_REQUIRE(Offset low, broker->DeleteRecords(kT0, Offset(2)));
   CHECK(low == Offset(2));
-  ASSIGN_OR_REQUIRE(ListOffsetsResult earliest,
-                    broker->ListOffsets(kT0, {.timestamp =
-                                                  ListOffsetsSpec::kEarliest}));
+  ASSIGN_OR_REQUIRE(
+      ListOffsetsResult earliest,
+      broker->ListOffsets(kT0, {.timestamp = ListOffsetsSpec::kEarliest}));
   CHECK(earliest.offset == Offset(2));
   ASSIGN_OR_REQUIRE(ListOffsetsResult latest, broker->ListOffsets(kT0, {}));
   CHECK(latest.offset == Offset(4));

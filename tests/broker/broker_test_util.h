@@ -70,11 +70,12 @@ inline std::vector<std::string> ReadValues(Broker& broker,
                                            Offset offset = Offset(0)) {
   std::vector<std::string> values;
   for (int fetches = 0; fetches < 10'000; ++fetches) {
-    FetchResult fetched = FetchSync(
-        broker, {.partitions = {{.tp = tp, .fetch_offset = offset,
-                                 .max_bytes = 64 << 20}},
-                 .max_wait_ms = 0,
-                 .max_bytes = 64 << 20});
+    FetchResult fetched =
+        FetchSync(broker, {.partitions = {{.tp = tp,
+                                           .fetch_offset = offset,
+                                           .max_bytes = 64 << 20}},
+                           .max_wait_ms = 0,
+                           .max_bytes = 64 << 20});
     const FetchPartitionResult& p = fetched.partitions.at(0);
     if (!p.status.ok() || p.records.size_bytes == 0) break;
     std::string bytes = p.records.ReadAll().value();

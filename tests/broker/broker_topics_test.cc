@@ -20,8 +20,7 @@ std::unique_ptr<Broker> OpenInMemory(BrokerOptions options = {}) {
   return *std::move(broker);
 }
 
-TEST_CASE("A broker creates, describes, lists and deletes topics",
-          "[broker]") {
+TEST_CASE("A broker creates, describes, lists and deletes topics", "[broker]") {
   auto broker = OpenInMemory();
   REQUIRE_OK(broker->CreateTopic({.name = "orders", .num_partitions = 3}));
   REQUIRE_OK(broker->CreateTopic({.name = "audit"}));
@@ -48,9 +47,10 @@ TEST_CASE("A broker creates, describes, lists and deletes topics",
                        ErrorReason::kUnknownTopicOrPartition));
 }
 
-TEST_CASE("Topic names outside Kafka's rules are refused with "
-          "INVALID_TOPIC_EXCEPTION",
-          "[broker]") {
+TEST_CASE(
+    "Topic names outside Kafka's rules are refused with "
+    "INVALID_TOPIC_EXCEPTION",
+    "[broker]") {
   auto broker = OpenInMemory();
   for (const std::string& name : std::vector<std::string>{
            "", ".", "..", "has space", "slash/y", std::string(250, 'a')}) {
@@ -63,9 +63,10 @@ TEST_CASE("Topic names outside Kafka's rules are refused with "
   CHECK(broker->ListTopics(false).size() == 2);
 }
 
-TEST_CASE("Creating a topic twice fails with TOPIC_ALREADY_EXISTS and keeps "
-          "the first",
-          "[broker]") {
+TEST_CASE(
+    "Creating a topic twice fails with TOPIC_ALREADY_EXISTS and keeps "
+    "the first",
+    "[broker]") {
   auto broker = OpenInMemory();
   REQUIRE_OK(broker->CreateTopic({.name = "t", .num_partitions = 2}));
   CHECK(HasErrorReason(broker->CreateTopic({.name = "t", .num_partitions = 5}),
@@ -79,9 +80,8 @@ TEST_CASE("Bad partition counts and replication factors are refused",
   auto broker = OpenInMemory();
   CHECK(HasErrorReason(broker->CreateTopic({.name = "t", .num_partitions = 0}),
                        ErrorReason::kInvalidPartitions));
-  CHECK(HasErrorReason(
-      broker->CreateTopic({.name = "t", .num_partitions = -5}),
-      ErrorReason::kInvalidPartitions));
+  CHECK(HasErrorReason(broker->CreateTopic({.name = "t", .num_partitions = -5}),
+                       ErrorReason::kInvalidPartitions));
   CHECK(HasErrorReason(
       broker->CreateTopic({.name = "t", .replication_factor = 3}),
       ErrorReason::kInvalidReplicationFactor));
@@ -91,17 +91,15 @@ TEST_CASE("Bad partition counts and replication factors are refused",
   CHECK(broker->ListTopics(true).empty());
 }
 
-TEST_CASE("Unknown or invalid topic configs are refused with INVALID_CONFIG "
-          "and create nothing",
-          "[broker]") {
+TEST_CASE(
+    "Unknown or invalid topic configs are refused with INVALID_CONFIG "
+    "and create nothing",
+    "[broker]") {
   auto broker = OpenInMemory();
   const std::vector<std::map<std::string, std::string>> bad = {
-      {{"no.such.config", "1"}},
-      {{"retention.ms", "soon"}},
-      {{"cleanup.policy", "shred"}},
-      {{"segment.bytes", "1"}},
-      {{"min.insync.replicas", "0"}},
-      {{"compression.type", "gzip"}},
+      {{"no.such.config", "1"}},      {{"retention.ms", "soon"}},
+      {{"cleanup.policy", "shred"}},  {{"segment.bytes", "1"}},
+      {{"min.insync.replicas", "0"}}, {{"compression.type", "gzip"}},
   };
   for (const auto& configs : bad) {
     CAPTURE(configs.begin()->first);
@@ -137,8 +135,8 @@ TEST_CASE("CreatePartitions grows a topic and refuses to shrink it",
   REQUIRE_OK(broker->CreatePartitions("t", 5));
   ASSIGN_OR_REQUIRE(TopicDescription t, broker->DescribeTopic("t"));
   CHECK(t.partitions.size() == 5);
-  REQUIRE_OK(ProduceSync(*broker, {"t", PartitionId(4)},
-                         MakeBatch({{"k", "v"}})));
+  REQUIRE_OK(
+      ProduceSync(*broker, {"t", PartitionId(4)}, MakeBatch({{"k", "v"}})));
   CHECK(HasErrorReason(broker->CreatePartitions("t", 5),
                        ErrorReason::kInvalidPartitions));
   CHECK(HasErrorReason(broker->CreatePartitions("t", 3),
@@ -162,8 +160,8 @@ TEST_CASE("Topic configs alter incrementally and report their sources",
   BrokerOptions options;
   options.log_defaults.retention_bytes = 1 << 30;  // a log.* broker default
   auto broker = OpenInMemory(options);
-  REQUIRE_OK(broker->CreateTopic(
-      {.name = "t", .configs = {{"segment.ms", "60000"}}}));
+  REQUIRE_OK(
+      broker->CreateTopic({.name = "t", .configs = {{"segment.ms", "60000"}}}));
 
   auto configs = ConfigsByName(*broker, "t");
   CHECK(configs["segment.ms"].value == "60000");
@@ -177,16 +175,17 @@ TEST_CASE("Topic configs alter incrementally and report their sources",
   REQUIRE_OK(broker->AlterTopicConfigs(
       "t", {{.name = "segment.ms", .op = ConfigOp::kDelete},
             {.name = "retention.ms", .value = "1000"},
-            {.name = "cleanup.policy", .op = ConfigOp::kAppend,
+            {.name = "cleanup.policy",
+             .op = ConfigOp::kAppend,
              .value = "compact"}}));
   configs = ConfigsByName(*broker, "t");
   CHECK(configs["segment.ms"].source == ConfigSource::kDefault);
   CHECK(configs["retention.ms"].value == "1000");
   CHECK(configs["cleanup.policy"].value == "delete,compact");
 
-  REQUIRE_OK(broker->AlterTopicConfigs(
-      "t", {{.name = "cleanup.policy", .op = ConfigOp::kSubtract,
-             .value = "delete"}}));
+  REQUIRE_OK(broker->AlterTopicConfigs("t", {{.name = "cleanup.policy",
+                                              .op = ConfigOp::kSubtract,
+                                              .value = "delete"}}));
   CHECK(ConfigsByName(*broker, "t")["cleanup.policy"].value == "compact");
 
   // All or nothing: one bad change leaves every config as it was.
@@ -195,11 +194,10 @@ TEST_CASE("Topic configs alter incrementally and report their sources",
                                       {.name = "bogus", .value = "1"}}),
       ErrorReason::kInvalidConfig));
   CHECK(ConfigsByName(*broker, "t")["retention.ms"].value == "1000");
-  CHECK(HasErrorReason(
-      broker->AlterTopicConfigs(
-          "t", {{.name = "retention.ms", .op = ConfigOp::kAppend,
-                 .value = "1"}}),
-      ErrorReason::kInvalidConfig));
+  CHECK(HasErrorReason(broker->AlterTopicConfigs("t", {{.name = "retention.ms",
+                                                        .op = ConfigOp::kAppend,
+                                                        .value = "1"}}),
+                       ErrorReason::kInvalidConfig));
 
   REQUIRE_OK(broker->ReplaceTopicConfigs("t", {{"retention.ms", "7"}}));
   configs = ConfigsByName(*broker, "t");
@@ -207,9 +205,10 @@ TEST_CASE("Topic configs alter incrementally and report their sources",
   CHECK(configs["cleanup.policy"].value == "delete");
 }
 
-TEST_CASE("Internal topics are hidden from listings and cannot be created or "
-          "deleted by users",
-          "[broker]") {
+TEST_CASE(
+    "Internal topics are hidden from listings and cannot be created or "
+    "deleted by users",
+    "[broker]") {
   auto broker = OpenInMemory({.offsets_topic_num_partitions = 3});
   REQUIRE_OK(broker->CreateTopic({.name = "user"}));
   // A commit creates the offsets topic on first use, as Kafka does.
@@ -236,9 +235,10 @@ TEST_CASE("Internal topics are hidden from listings and cannot be created or "
                        ErrorReason::kInvalidTopic));
 }
 
-TEST_CASE("Deleting a topic removes its data; a new topic of the same name "
-          "starts empty",
-          "[broker]") {
+TEST_CASE(
+    "Deleting a topic removes its data; a new topic of the same name "
+    "starts empty",
+    "[broker]") {
   auto fs = io::NewMemFileSystem();
   auto broker = OpenInMemory({.data_dir = "/d", .fs = fs});
   REQUIRE_OK(broker->CreateTopic({.name = "t"}));

@@ -76,9 +76,10 @@ struct Env {
   }
 };
 
-TEST_CASE("Keyed records land on Kafka's murmur2 partition and read back in "
-          "order with their offsets",
-          "[client]") {
+TEST_CASE(
+    "Keyed records land on Kafka's murmur2 partition and read back in "
+    "order with their offsets",
+    "[client]") {
   Env env(/*partitions=*/4);
   auto producer = Producer::Create(*env.broker, {.linger_ms = 0}).value();
   std::map<std::string, RecordMetadata> delivered;
@@ -121,8 +122,9 @@ TEST_CASE("Keyed records land on Kafka's murmur2 partition and read back in "
 TEST_CASE("A batch is sent when batch.size fills, before linger.ms passes",
           "[client]") {
   Env env(1);
-  auto producer = Producer::Create(
-      *env.broker, {.batch_size = 1000, .linger_ms = 60'000}).value();
+  auto producer =
+      Producer::Create(*env.broker, {.batch_size = 1000, .linger_ms = 60'000})
+          .value();
   int delivered = 0;
   const std::string value(100, 'x');
   for (int i = 0; i < 30; ++i) {
@@ -139,10 +141,10 @@ TEST_CASE("A batch is sent when batch.size fills, before linger.ms passes",
   CHECK(delivered == 30);
 }
 
-TEST_CASE("A batch waits linger.ms for more records, then is sent", "[client]") {
+TEST_CASE("A batch waits linger.ms for more records, then is sent",
+          "[client]") {
   Env env(1);
-  auto producer =
-      Producer::Create(*env.broker, {.linger_ms = 50}).value();
+  auto producer = Producer::Create(*env.broker, {.linger_ms = 50}).value();
   bool delivered = false;
   REQUIRE_OK(producer->Send({.topic = "t", .value = "late"},
                             [&](absl::StatusOr<RecordMetadata> m) {
@@ -156,9 +158,10 @@ TEST_CASE("A batch waits linger.ms for more records, then is sent", "[client]") 
   CHECK(ReadPartition(*env.broker, {"t", PartitionId(0)}).size() == 1);
 }
 
-TEST_CASE("Idempotent batches carry the producer id and consecutive "
-          "sequences",
-          "[client]") {
+TEST_CASE(
+    "Idempotent batches carry the producer id and consecutive "
+    "sequences",
+    "[client]") {
   Env env(1);
   auto producer = Producer::Create(*env.broker, {.batch_size = 300}).value();
   const ProducerIdAndEpoch id = producer->producer_id();
@@ -175,8 +178,8 @@ TEST_CASE("Idempotent batches carry the producer id and consecutive "
     CHECK(stored[i].sequence == i);
   }
 
-  auto plain = Producer::Create(*env.broker, {.enable_idempotence = false})
-                   .value();
+  auto plain =
+      Producer::Create(*env.broker, {.enable_idempotence = false}).value();
   CHECK(plain->producer_id().producer_id == ProducerId(-1));
   REQUIRE_OK(plain->Send({.topic = "t", .value = "x"}));
   REQUIRE_OK(plain->Flush());
@@ -184,8 +187,7 @@ TEST_CASE("Idempotent batches carry the producer id and consecutive "
         -1);
 }
 
-TEST_CASE("Headers, timestamps and null keys and values are kept",
-          "[client]") {
+TEST_CASE("Headers, timestamps and null keys and values are kept", "[client]") {
   Env env(1);
   auto producer = Producer::Create(*env.broker, {}).value();
   const record::RecordHeader headers[] = {{.key = "h1", .value = "x"},
@@ -202,16 +204,16 @@ TEST_CASE("Headers, timestamps and null keys and values are kept",
   REQUIRE(stored.size() == 2);
   CHECK(stored[0].timestamp_ms == 123);
   CHECK_FALSE(stored[0].key.has_value());
-  CHECK(stored[0].headers ==
-        std::vector<std::pair<std::string, std::string>>{{"h1", "x"},
-                                                         {"h2", "y"}});
+  CHECK(stored[0].headers == std::vector<std::pair<std::string, std::string>>{
+                                 {"h1", "x"}, {"h2", "y"}});
   CHECK(stored[1].timestamp_ms == env.clock->NowMs());
   CHECK_FALSE(stored[1].value.has_value());
 }
 
-TEST_CASE("Send refuses unknown topics and partitions and oversized records "
-          "at once",
-          "[client]") {
+TEST_CASE(
+    "Send refuses unknown topics and partitions and oversized records "
+    "at once",
+    "[client]") {
   Env env(2);
   auto producer =
       Producer::Create(*env.broker, {.max_request_size = 1000}).value();
@@ -227,16 +229,16 @@ TEST_CASE("Send refuses unknown topics and partitions and oversized records "
   CHECK(absl::IsFailedPrecondition(producer->Send({.topic = "t"})));
 }
 
-TEST_CASE("A batch the broker refuses fails its records, Flush reports it, "
-          "and later sends still succeed",
-          "[client]") {
+TEST_CASE(
+    "A batch the broker refuses fails its records, Flush reports it, "
+    "and later sends still succeed",
+    "[client]") {
   Env env(1, {{"max.message.bytes", "500"}});
   auto producer = Producer::Create(*env.broker, {.batch_size = 400}).value();
   absl::Status failed;
-  REQUIRE_OK(producer->Send({.topic = "t", .value = std::string(450, 'x')},
-                            [&](absl::StatusOr<RecordMetadata> m) {
-                              failed = m.status();
-                            }));
+  REQUIRE_OK(producer->Send(
+      {.topic = "t", .value = std::string(450, 'x')},
+      [&](absl::StatusOr<RecordMetadata> m) { failed = m.status(); }));
   CHECK(HasErrorReason(producer->Flush(), ErrorReason::kMessageTooLarge));
   CHECK(HasErrorReason(failed, ErrorReason::kMessageTooLarge));
   // The refused batch's sequence numbers are reused: no gap for the broker.
@@ -249,13 +251,15 @@ TEST_CASE("A batch the broker refuses fails its records, Flush reports it, "
   CHECK(stored[0].sequence == 0);
 }
 
-TEST_CASE("Retriable errors are retried until they clear or "
-          "delivery.timeout.ms passes",
-          "[client]") {
+TEST_CASE(
+    "Retriable errors are retried until they clear or "
+    "delivery.timeout.ms passes",
+    "[client]") {
   Env env(1, {{"min.insync.replicas", "2"}});
-  auto producer = Producer::Create(
-      *env.broker, {.linger_ms = 0, .delivery_timeout_ms = 1'000,
-                    .retry_backoff_ms = 100}).value();
+  auto producer = Producer::Create(*env.broker, {.linger_ms = 0,
+                                                 .delivery_timeout_ms = 1'000,
+                                                 .retry_backoff_ms = 100})
+                      .value();
 
   SECTION("the error clears: the record is written once") {
     bool delivered = false;
@@ -275,10 +279,9 @@ TEST_CASE("Retriable errors are retried until they clear or "
   }
   SECTION("the error persists: the record fails after the timeout") {
     absl::Status outcome;
-    REQUIRE_OK(producer->Send({.topic = "t", .value = "v"},
-                              [&](absl::StatusOr<RecordMetadata> m) {
-                                outcome = m.status();
-                              }));
+    REQUIRE_OK(producer->Send(
+        {.topic = "t", .value = "v"},
+        [&](absl::StatusOr<RecordMetadata> m) { outcome = m.status(); }));
     for (int i = 0; i < 12 && outcome.ok(); ++i) env.clock->AdvanceMs(100);
     CHECK(HasErrorReason(outcome, ErrorReason::kNotEnoughReplicas));
   }
@@ -297,9 +300,10 @@ TEST_CASE("SendWithFuture's future holds the record's metadata", "[client]") {
                        ErrorReason::kUnknownTopicOrPartition));
 }
 
-TEST_CASE("Records sent from many threads are each written once, in each "
-          "thread's order",
-          "[client]") {
+TEST_CASE(
+    "Records sent from many threads are each written once, in each "
+    "thread's order",
+    "[client]") {
   Env env(2);
   auto producer = Producer::Create(*env.broker, {.batch_size = 512}).value();
   std::vector<std::thread> threads;
@@ -329,14 +333,14 @@ TEST_CASE("Records sent from many threads are each written once, in each "
 }
 
 TEST_CASE("ProducerOptions read Kafka's property names", "[client]") {
-  ASSIGN_OR_REQUIRE(ProducerOptions options,
-                    ProducerOptions::FromProperties(
-                        {{"acks", "1"},
-                         {"linger.ms", "20"},
-                         {"batch.size", "65536"},
-                         {"compression.type", "zstd"},
-                         {"enable.idempotence", "false"},
-                         {"client.id", "me"}}));
+  ASSIGN_OR_REQUIRE(
+      ProducerOptions options,
+      ProducerOptions::FromProperties({{"acks", "1"},
+                                       {"linger.ms", "20"},
+                                       {"batch.size", "65536"},
+                                       {"compression.type", "zstd"},
+                                       {"enable.idempotence", "false"},
+                                       {"client.id", "me"}}));
   CHECK(options.acks == Acks::kLeader);
   CHECK(options.linger_ms == 20);
   CHECK(options.batch_size == 65536);

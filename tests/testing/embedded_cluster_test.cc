@@ -1,8 +1,8 @@
 #include "rill/testing/embedded_cluster.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "absl/synchronization/notification.h"
@@ -42,9 +42,10 @@ std::vector<std::string> Consume(EmbeddedCluster& cluster,
   return values;
 }
 
-TEST_CASE("An EmbeddedCluster is ready when constructed and removes its "
-          "temporary directory when destroyed",
-          "[testing]") {
+TEST_CASE(
+    "An EmbeddedCluster is ready when constructed and removes its "
+    "temporary directory when destroyed",
+    "[testing]") {
   std::string dir;
   {
     EmbeddedCluster cluster;
@@ -60,9 +61,10 @@ TEST_CASE("An EmbeddedCluster is ready when constructed and removes its "
   CHECK_FALSE(fs::exists(dir));
 }
 
-TEST_CASE("A cluster on a given directory keeps it, and a new cluster there "
-          "finds the data",
-          "[testing]") {
+TEST_CASE(
+    "A cluster on a given directory keeps it, and a new cluster there "
+    "finds the data",
+    "[testing]") {
   const fs::path dir =
       fs::temp_directory_path() /
       ("rill-kept-" + std::to_string(static_cast<long>(::getpid())));
@@ -92,9 +94,10 @@ TEST_CASE("An in-memory cluster writes nothing to disk", "[testing]") {
   CHECK_FALSE(fs::exists(cluster.data_dir()));
 }
 
-TEST_CASE("Restart reopens a broker with its topics, data and committed "
-          "offsets",
-          "[testing]") {
+TEST_CASE(
+    "Restart reopens a broker with its topics, data and committed "
+    "offsets",
+    "[testing]") {
   for (const bool in_memory : {false, true}) {
     CAPTURE(in_memory);
     EmbeddedCluster cluster({.in_memory = in_memory});
@@ -114,8 +117,7 @@ TEST_CASE("Restart reopens a broker with its topics, data and committed "
   }
 }
 
-TEST_CASE("A manual clock drives retention and session timeouts",
-          "[testing]") {
+TEST_CASE("A manual clock drives retention and session timeouts", "[testing]") {
   EmbeddedCluster cluster({.in_memory = true, .manual_clock = true});
   REQUIRE(cluster.manual_clock() != nullptr);
   const int64_t start = cluster.clock()->NowMs();
@@ -130,8 +132,9 @@ TEST_CASE("A manual clock drives retention and session timeouts",
   REQUIRE_OK(producer->Send({.topic = "t", .value = "fresh"}));
   REQUIRE_OK(producer->Flush());
   REQUIRE_OK(cluster.broker().RunMaintenance());
-  ASSIGN_OR_REQUIRE(PartitionOffsets offsets,
-                    cluster.broker().GetPartitionOffsets({"t", PartitionId(0)}));
+  ASSIGN_OR_REQUIRE(
+      PartitionOffsets offsets,
+      cluster.broker().GetPartitionOffsets({"t", PartitionId(0)}));
   CHECK(offsets.log_start_offset == Offset(3));
   CHECK(cluster.clock()->NowMs() == start + 120'000);
 
@@ -151,14 +154,13 @@ TEST_CASE("A manual clock drives retention and session timeouts",
                    });
   REQUIRE(joined.WaitForNotificationWithTimeout(absl::Seconds(10)));
   cluster.manual_clock()->AdvanceMs(10'001);
-  CHECK(HasErrorReason(groups.Heartbeat({.group_id = "g",
-                                         .generation_id = 1,
-                                         .member_id = member}),
-                       ErrorReason::kUnknownMemberId));
+  CHECK(HasErrorReason(
+      groups.Heartbeat(
+          {.group_id = "g", .generation_id = 1, .member_id = member}),
+      ErrorReason::kUnknownMemberId));
 }
 
-TEST_CASE("Several brokers are refused until replication exists",
-          "[testing]") {
+TEST_CASE("Several brokers are refused until replication exists", "[testing]") {
   CHECK(absl::IsUnimplemented(EmbeddedCluster::Start({.brokers = 3}).status()));
 }
 

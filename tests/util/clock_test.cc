@@ -59,8 +59,7 @@ TEST_CASE("DefaultClock is a system clock usable through the interface",
 TEST_CASE("ManualClock runs its observers after every move", "[util]") {
   ManualClock clock(0);
   std::vector<int64_t> seen;
-  const uint64_t id =
-      clock.AddObserver([&] { seen.push_back(clock.NowMs()); });
+  const uint64_t id = clock.AddObserver([&] { seen.push_back(clock.NowMs()); });
   CHECK(id != 0);
   clock.AdvanceMs(10);
   clock.SetMs(100);

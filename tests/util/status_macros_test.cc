@@ -81,9 +81,10 @@ TEST_CASE("Annotate prefixes the message and keeps the code; OK stays OK",
 
 TEST_CASE("Annotate keeps the ErrorReason of the status it annotates",
           "[util]") {
-  const absl::Status annotated = Annotate(
-      rill::MakeError(rill::ErrorReason::kIllegalGeneration, "generation 3 is stale"),
-      "commit");
+  const absl::Status annotated =
+      Annotate(rill::MakeError(rill::ErrorReason::kIllegalGeneration,
+                               "generation 3 is stale"),
+               "commit");
   CHECK(std::string(annotated.message()) == "commit: generation 3 is stale");
   CHECK(rill::GetErrorReason(annotated) ==
         rill::ErrorReason::kIllegalGeneration);

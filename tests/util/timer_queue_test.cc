@@ -31,9 +31,10 @@ TEST_CASE("Timers on a manual clock have run when AdvanceMs returns",
   CHECK(timers.pending() == 0);
 }
 
-TEST_CASE("A cancelled timer never runs and Cancel reports whether it was "
-          "pending",
-          "[util]") {
+TEST_CASE(
+    "A cancelled timer never runs and Cancel reports whether it was "
+    "pending",
+    "[util]") {
   auto clock = std::make_shared<ManualClock>();
   TimerQueue timers(clock);
   bool ran = false;

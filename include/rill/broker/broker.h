@@ -6,9 +6,10 @@
 // waiting on them. Everything it stores lives under one data directory, or
 // in memory, and comes back on reopen.
 //
-//   ASSIGN_OR_RETURN(auto broker, rill::Broker::Open({.data_dir = "/var/rill"}));
-//   RETURN_IF_ERROR(broker->CreateTopic({.name = "orders", .num_partitions = 3}));
-//   broker->Produce({"orders", rill::PartitionId(0)}, batch_bytes, {},
+//   ASSIGN_OR_RETURN(auto broker, rill::Broker::Open({.data_dir =
+//   "/var/rill"})); RETURN_IF_ERROR(broker->CreateTopic({.name = "orders",
+//   .num_partitions = 3})); broker->Produce({"orders", rill::PartitionId(0)},
+//   batch_bytes, {},
 //                   [](absl::StatusOr<rill::ProduceResult> r) { ... });
 //   broker->Fetch({.partitions = {{.tp = {"orders", rill::PartitionId(0)}}}},
 //                 [](rill::FetchResult r) { ... });
@@ -161,8 +162,7 @@ class Broker {
   // Produce validates and appends one RecordBatch v2 (rewritten in place;
   // the span need only live for the call) and calls `done` per `acks`.
   virtual void Produce(const TopicPartition& tp, std::span<char> batch,
-                       const ProduceOptions& options,
-                       ProduceCallback done) = 0;
+                       const ProduceOptions& options, ProduceCallback done) = 0;
   // Fetch reads several partitions as one delayed operation (see fetch.h).
   virtual void Fetch(FetchRequest request, FetchCallback done) = 0;
   virtual absl::StatusOr<ListOffsetsResult> ListOffsets(

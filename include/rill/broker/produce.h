@@ -13,9 +13,9 @@ namespace rill {
 // Acks is how many replicas must have a write before it is acknowledged
 // (Kafka's `acks`).
 enum class Acks : int16_t {
-  kNone = 0,     // acks=0: no answer is awaited (the callback still runs)
-  kLeader = 1,   // acks=1: the leader's log has it
-  kAll = -1,     // acks=all: every in-sync replica has it (min.insync.replicas)
+  kNone = 0,    // acks=0: no answer is awaited (the callback still runs)
+  kLeader = 1,  // acks=1: the leader's log has it
+  kAll = -1,    // acks=all: every in-sync replica has it (min.insync.replicas)
 };
 
 // ProduceOptions tune one produce call.
@@ -43,8 +43,7 @@ struct ProduceResult {
 // (kCorruptMessage, kMessageTooLarge, kInvalidRecord, kInvalidTimestamp,
 // kOutOfOrderSequenceNumber, kInvalidProducerEpoch,
 // kUnknownTopicOrPartition, kNotEnoughReplicas, kRequestTimedOut, ...).
-using ProduceCallback =
-    absl::AnyInvocable<void(absl::StatusOr<ProduceResult>)>;
+using ProduceCallback = absl::AnyInvocable<void(absl::StatusOr<ProduceResult>)>;
 
 }  // namespace rill
 
