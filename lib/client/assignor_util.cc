@@ -62,9 +62,16 @@ std::map<std::string, int32_t> AssignableTopics(
   return topics;
 }
 
-std::set<std::string> TopicSet(const Assignor::Subscription& subscription) {
-  return std::set<std::string>(subscription.topics.begin(),
-                               subscription.topics.end());
+std::vector<std::set<std::string>> TopicSetsOf(
+    const std::vector<std::string>& members,
+    const Assignor::Subscriptions& subscriptions) {
+  std::vector<std::set<std::string>> sets;
+  sets.reserve(members.size());
+  for (const std::string& id : members) {
+    const std::vector<std::string>& topics = subscriptions.at(id).topics;
+    sets.emplace_back(topics.begin(), topics.end());
+  }
+  return sets;
 }
 
 Assignor::GroupAssignment EmptyAssignment(

@@ -35,8 +35,10 @@ std::map<std::string, int32_t> AssignableTopics(
     const Assignor::PartitionCounts& partitions_per_topic,
     const Assignor::Subscriptions& subscriptions);
 
-// TopicSet is a member's subscription as a set.
-std::set<std::string> TopicSet(const Assignor::Subscription& subscription);
+// TopicSetsOf is each member's subscription as a set, in `members` order.
+std::vector<std::set<std::string>> TopicSetsOf(
+    const std::vector<std::string>& members,
+    const Assignor::Subscriptions& subscriptions);
 
 // EmptyAssignment has an empty entry for every member.
 Assignor::GroupAssignment EmptyAssignment(

@@ -31,11 +31,8 @@ class RangeAssignor final : public Assignor {
     GroupAssignment assignment = client::EmptyAssignment(subscriptions);
     const std::vector<std::string> members =
         client::SortedMemberIds(subscriptions);
-    std::vector<std::set<std::string>> topics_of;
-    topics_of.reserve(members.size());
-    for (const std::string& id : members) {
-      topics_of.push_back(client::TopicSet(subscriptions.at(id)));
-    }
+    const std::vector<std::set<std::string>> topics_of =
+        client::TopicSetsOf(members, subscriptions);
 
     for (const auto& [topic, count] :
          client::AssignableTopics(partitions_per_topic, subscriptions)) {

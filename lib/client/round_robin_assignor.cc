@@ -33,11 +33,8 @@ class RoundRobinAssignor final : public Assignor {
     GroupAssignment assignment = client::EmptyAssignment(subscriptions);
     const std::vector<std::string> members =
         client::SortedMemberIds(subscriptions);
-    std::vector<std::set<std::string>> topics_of;
-    topics_of.reserve(members.size());
-    for (const std::string& id : members) {
-      topics_of.push_back(client::TopicSet(subscriptions.at(id)));
-    }
+    const std::vector<std::set<std::string>> topics_of =
+        client::TopicSetsOf(members, subscriptions);
 
     size_t next = 0;  // the circular iterator over `members`
     for (const auto& [topic, count] :
