@@ -97,6 +97,26 @@ struct BenchBroker {
 
 const TopicPartition kBench{"bench", PartitionId(0)};
 
+// NewThroughputProducer is the producer every throughput benchmark uses.
+std::unique_ptr<Producer> NewThroughputProducer(Broker& broker) {
+  return Value(
+      Producer::Create(broker, {.batch_size = 256 << 10, .linger_ms = 5}),
+      "producer");
+}
+
+// SendAndFlush sends `count` records of `value` to partition 0 of "bench"
+// (a fixed, old timestamp: no clock read per record) and flushes.
+void SendAndFlush(Producer& producer, int64_t count, const std::string& value) {
+  for (int64_t i = 0; i < count; ++i) {
+    Check(producer.Send({.topic = "bench",
+                         .partition = PartitionId(0),
+                         .value = value,
+                         .timestamp_ms = 1'700'000'000'000}),
+          "send");
+  }
+  Check(producer.Flush(), "flush");
+}
+
 // One producer thread sends records_per_iteration records while the
 // benchmark thread consumes them; an iteration ends when the consumer has
 // them all.
@@ -106,10 +126,7 @@ void BM_InProcessProduceConsume(benchmark::State& state) {
   const int64_t records_per_iteration =
       record_bytes <= 100 ? 2'000'000 : 400'000;
   BenchBroker bench(on_disk);
-  auto producer =
-      Value(Producer::Create(*bench.broker,
-                             {.batch_size = 256 << 10, .linger_ms = 5}),
-            "producer");
+  auto producer = NewThroughputProducer(*bench.broker);
   auto consumer =
       Value(Consumer::Create(*bench.broker, {.enable_auto_commit = false,
                                              .max_poll_records = 100'000}),
@@ -119,16 +136,8 @@ void BM_InProcessProduceConsume(benchmark::State& state) {
 
   int64_t consumed_total = 0;
   for (auto _ : state) {
-    std::thread sender([&] {
-      for (int64_t i = 0; i < records_per_iteration; ++i) {
-        Check(producer->Send({.topic = "bench",
-                              .partition = PartitionId(0),
-                              .value = value,
-                              .timestamp_ms = 1'700'000'000'000}),
-              "send");
-      }
-      Check(producer->Flush(), "flush");
-    });
+    std::thread sender(
+        [&] { SendAndFlush(*producer, records_per_iteration, value); });
     int64_t consumed = 0;
     const auto deadline = SteadyClock::now() + std::chrono::seconds(60);
     while (consumed < records_per_iteration) {
@@ -167,22 +176,10 @@ BENCHMARK(BM_InProcessProduceConsume)
 void BM_InProcessProduceOnly(benchmark::State& state) {
   const size_t record_bytes = static_cast<size_t>(state.range(0));
   BenchBroker bench(/*on_disk=*/false);
-  auto producer =
-      Value(Producer::Create(*bench.broker,
-                             {.batch_size = 256 << 10, .linger_ms = 5}),
-            "producer");
+  auto producer = NewThroughputProducer(*bench.broker);
   const std::string value(record_bytes, 'v');
   constexpr int64_t kRecords = 1'000'000;
-  for (auto _ : state) {
-    for (int64_t i = 0; i < kRecords; ++i) {
-      Check(producer->Send({.topic = "bench",
-                            .partition = PartitionId(0),
-                            .value = value,
-                            .timestamp_ms = 1'700'000'000'000}),
-            "send");
-    }
-    Check(producer->Flush(), "flush");
-  }
+  for (auto _ : state) SendAndFlush(*producer, kRecords, value);
   state.SetItemsProcessed(state.iterations() * kRecords);
   (void)producer->Close();
 }
@@ -197,18 +194,8 @@ void BM_InProcessConsumeOnly(benchmark::State& state) {
   // Within the topic's retention.bytes, so every iteration reads them all.
   constexpr int64_t kRecords = 400'000;
   {
-    auto producer =
-        Value(Producer::Create(*bench.broker,
-                               {.batch_size = 256 << 10, .linger_ms = 5}),
-              "producer");
-    const std::string value(record_bytes, 'v');
-    for (int64_t i = 0; i < kRecords; ++i) {
-      Check(producer->Send({.topic = "bench",
-                            .partition = PartitionId(0),
-                            .value = value,
-                            .timestamp_ms = 1'700'000'000'000}),
-            "send");
-    }
+    auto producer = NewThroughputProducer(*bench.broker);
+    SendAndFlush(*producer, kRecords, std::string(record_bytes, 'v'));
     Check(producer->Close(), "close");
   }
   auto consumer =

@@ -384,7 +384,12 @@ bool GroupCoordinatorImpl::RemoveIfEmptyAndUnused(
 
 // --- Error translation (Kafka's GroupMetadataManager mappings).
 
-absl::Status StoreErrorForGroup(const absl::Status& append_error) {
+namespace {
+
+// StoreError is Kafka's GroupMetadataManager mapping of a failed write to
+// the group log; group-metadata writes and offset commits differ only for a
+// timeout and an oversized write.
+absl::Status StoreError(const absl::Status& append_error, bool for_commit) {
   const std::string msg(append_error.message());
   switch (GetErrorReason(append_error)) {
     case ErrorReason::kUnknownTopicOrPartition:
@@ -396,32 +401,26 @@ absl::Status StoreErrorForGroup(const absl::Status& append_error) {
     case ErrorReason::kKafkaStorageError:
       return MakeError(ErrorReason::kNotCoordinator, msg);
     case ErrorReason::kRequestTimedOut:
-      return MakeError(ErrorReason::kRebalanceInProgress, msg);
+      return for_commit ? append_error
+                        : MakeError(ErrorReason::kRebalanceInProgress, msg);
     case ErrorReason::kMessageTooLarge:
     case ErrorReason::kRecordListTooLarge:
-      return MakeError(ErrorReason::kUnknownServerError, msg);
+      return MakeError(for_commit ? ErrorReason::kInvalidCommitOffsetSize
+                                  : ErrorReason::kUnknownServerError,
+                       msg);
     default:
       return append_error;
   }
 }
 
+}  // namespace
+
+absl::Status StoreErrorForGroup(const absl::Status& append_error) {
+  return StoreError(append_error, /*for_commit=*/false);
+}
+
 absl::Status StoreErrorForCommit(const absl::Status& append_error) {
-  const std::string msg(append_error.message());
-  switch (GetErrorReason(append_error)) {
-    case ErrorReason::kUnknownTopicOrPartition:
-    case ErrorReason::kNotEnoughReplicas:
-    case ErrorReason::kNotEnoughReplicasAfterAppend:
-    case ErrorReason::kNone:
-      return MakeError(ErrorReason::kCoordinatorNotAvailable, msg);
-    case ErrorReason::kNotLeaderOrFollower:
-    case ErrorReason::kKafkaStorageError:
-      return MakeError(ErrorReason::kNotCoordinator, msg);
-    case ErrorReason::kMessageTooLarge:
-    case ErrorReason::kRecordListTooLarge:
-      return MakeError(ErrorReason::kInvalidCommitOffsetSize, msg);
-    default:
-      return append_error;
-  }
+  return StoreError(append_error, /*for_commit=*/true);
 }
 
 }  // namespace group
