@@ -12,8 +12,12 @@ packages=(
   zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
   # tests and benchmarks
   catch2 libbenchmark-dev
+  # the wire server: standalone Asio
+  libasio-dev
   # independent RecordBatch implementation for the cross-check, with its codecs
   python3 python3-kafka python3-snappy python3-lz4 python3-zstandard
+  # real Kafka clients for the wire-protocol tests and benchmarks
+  librdkafka-dev kcat python3-confluent-kafka
 )
 
 missing=()

@@ -1,0 +1,104 @@
+// rill/server/kafka_server.h — a Broker on TCP, speaking Kafka's protocol.
+//
+// KafkaServer exposes an in-process rill::Broker to unmodified Kafka clients
+// (librdkafka, kcat, kafka-python, confluent-kafka, ...). Binding and serving
+// are separate steps, so listeners can take OS-chosen ports before the
+// broker they serve exists (what EmbeddedCluster does):
+//
+//   ASSIGN_OR_RETURN(auto server, rill::KafkaServer::Bind(
+//       {.listeners = {"PLAINTEXT://127.0.0.1:0"}}));
+//   std::string bootstrap = server->bootstrap_servers();  // "127.0.0.1:40521"
+//   ASSIGN_OR_RETURN(auto broker, rill::Broker::Open({...}));
+//   RETURN_IF_ERROR(server->Serve(*broker));
+//   ...
+//   server->Shutdown();   // finishes in-flight requests, closes connections
+//   RETURN_IF_ERROR(broker->Close());
+#ifndef RILL_SERVER_KAFKA_SERVER_H_
+#define RILL_SERVER_KAFKA_SERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rill/broker/broker.h"
+#include "rill/logger.h"
+
+namespace rill {
+
+// Endpoint is one listener's address: Kafka's "NAME://host:port".
+struct Endpoint {
+  // The listener name (PLAINTEXT). Default: PLAINTEXT.
+  std::string listener_name = "PLAINTEXT";
+  std::string host = "127.0.0.1";
+  // 0 in a listener spec: the OS picks a free port at Bind.
+  int port = 9092;
+
+  // ParseEndpoint reads "PLAINTEXT://host:port" (also "host:port", and
+  // "[::1]:port" for IPv6); an empty host means every interface.
+  static absl::StatusOr<Endpoint> Parse(std::string_view spec);
+  // ToString is "NAME://host:port".
+  std::string ToString() const;
+  // HostPort is "host:port", as a bootstrap.servers entry.
+  std::string HostPort() const;
+};
+
+// KafkaServerOptions configure a KafkaServer. Names follow Kafka's broker
+// configs.
+struct KafkaServerOptions {
+  // listeners: where to accept connections. Port 0 picks a free port.
+  // Default: PLAINTEXT://127.0.0.1:9092.
+  std::vector<std::string> listeners = {"PLAINTEXT://127.0.0.1:9092"};
+  // advertised.listeners: what Metadata tells clients to connect to, by
+  // listener name. Empty: the bound listeners (with their actual ports).
+  // Default: empty.
+  std::vector<std::string> advertised_listeners = {};
+  // num.network.threads: threads running the connections' I/O and the
+  // request handlers. Default: 2.
+  int num_network_threads = 2;
+  // socket.request.max.bytes: a request frame larger than this closes the
+  // connection. Default: 100 MiB.
+  int32_t socket_request_max_bytes = 100 * 1024 * 1024;
+  // connections.max.idle.ms: a connection with no request in flight and no
+  // traffic for this long is closed. Default: 10 minutes.
+  int64_t connections_max_idle_ms = 600'000;
+  // queued.max.requests: requests read ahead of their answers on one
+  // connection (pipelining depth); reading pauses beyond it. Default: 500.
+  int queued_max_requests = 500;
+  // Where connection errors and start/stop go. Default: StderrLogger().
+  std::shared_ptr<Logger> logger = nullptr;
+};
+
+// KafkaServer owns its listeners, connections and network threads; it
+// borrows the Broker, which must outlive Shutdown(). Thread-safe.
+class KafkaServer {
+ public:
+  // Bind opens every listener (accepting starts at Serve). Fails with the
+  // address that could not be bound.
+  static absl::StatusOr<std::unique_ptr<KafkaServer>> Bind(
+      KafkaServerOptions options);
+  virtual ~KafkaServer() = default;
+
+  // endpoints are the bound listeners, with their actual ports.
+  virtual std::vector<Endpoint> endpoints() const = 0;
+  // advertised_endpoints are what Metadata reports.
+  virtual std::vector<Endpoint> advertised_endpoints() const = 0;
+  // bootstrap_servers is "host:port[,host:port...]" of the bound
+  // listeners, for a client's bootstrap.servers.
+  virtual std::string bootstrap_servers() const = 0;
+
+  // Serve starts accepting connections and answering them from `broker`.
+  // Call once.
+  virtual absl::Status Serve(Broker& broker) = 0;
+
+  // Shutdown stops accepting, answers the requests already read, closes
+  // every connection and joins the network threads. Idempotent; the
+  // destructor calls it.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace rill
+
+#endif  // RILL_SERVER_KAFKA_SERVER_H_
