@@ -2,7 +2,7 @@
 
 namespace rill::protocol {
 
-std::string_view ApiKeyName(int16_t key) {
+const char* ApiKeyName(int16_t key) {
   switch (static_cast<ApiKey>(key)) {
     case ApiKey::kProduce:
       return "Produce";

@@ -3,7 +3,6 @@
 #define RILL_PROTOCOL_API_KEY_H_
 
 #include <cstdint>
-#include <string_view>
 
 namespace rill::protocol {
 
@@ -42,7 +41,7 @@ enum class ApiKey : int16_t {
 };
 
 // ApiKeyName is Kafka's name for the key ("Produce"), or "Unknown".
-std::string_view ApiKeyName(int16_t key);
+const char* ApiKeyName(int16_t key);
 
 }  // namespace rill::protocol
 

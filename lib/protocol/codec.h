@@ -208,13 +208,33 @@ void DecodeField(WireReader& r, S& s, const Field<S, T>& f, const Context& c) {
   DecodeValue(r, s.*f.member, c, f.nullable.Contains(c.version));
 }
 
+// IsDefault: does a tagged field hold its default (and so go unsent)?
+// Arrays default to empty; structs without == are always sent.
+template <typename T>
+bool IsDefault(const T& value, const T& default_value) {
+  if constexpr (IsVector<T>::value) {
+    return value.empty();
+  } else if constexpr (IsOptional<T>::value) {
+    if (!value.has_value() || !default_value.has_value()) {
+      return value.has_value() == default_value.has_value();
+    }
+    return IsDefault(*value, *default_value);
+  } else if constexpr (std::is_same_v<T, Records>) {
+    return value.size() == 0;
+  } else if constexpr (std::equality_comparable<T>) {
+    return value == default_value;
+  } else {
+    return false;
+  }
+}
+
 // A tagged field is written only when it differs from its default.
 template <Struct S, typename T>
 void EncodeTaggedField(std::vector<std::pair<int32_t, std::string>>& out,
                        const S& s, const Field<S, T>& f, const Context& c) {
   if (f.tag < 0 || !f.versions.Contains(c.version)) return;
   static const S kDefaults{};
-  if (s.*f.member == kDefaults.*f.member) return;
+  if (IsDefault(s.*f.member, kDefaults.*f.member)) return;
   WireWriter value;
   EncodeValue(value, s.*f.member, c);
   out.emplace_back(f.tag, value.buffer());

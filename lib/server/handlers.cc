@@ -1,0 +1,11 @@
+#include "server/handlers.h"
+
+namespace rill::server {
+
+std::unique_ptr<HandlerRegistry> HandlerRegistry::WithAllHandlers() {
+  auto registry = std::make_unique<HandlerRegistry>();
+  registry->Add(NewApiVersionsHandler(*registry));
+  return registry;
+}
+
+}  // namespace rill::server

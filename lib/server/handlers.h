@@ -1,0 +1,18 @@
+// One factory per Kafka API the server answers. HandlerRegistry::
+// WithAllHandlers (handlers.cc) is the single list of them; each lives in
+// its own <api>_handler.cc.
+#ifndef RILL_SERVER_HANDLERS_H_
+#define RILL_SERVER_HANDLERS_H_
+
+#include <memory>
+
+#include "server/handler.h"
+#include "server/handler_registry.h"
+
+namespace rill::server {
+
+std::unique_ptr<Handler> NewApiVersionsHandler(const HandlerRegistry& registry);
+
+}  // namespace rill::server
+
+#endif  // RILL_SERVER_HANDLERS_H_

@@ -1,0 +1,245 @@
+#include "rill/server/kafka_server.h"
+
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "asio.hpp"
+#include "server/connection.h"
+#include "server/handler_registry.h"
+#include "server/request_context.h"
+#include "util/status_macros.h"
+
+namespace rill {
+namespace {
+
+using asio::ip::tcp;
+
+// How long Shutdown lets in-flight requests finish before it closes their
+// connections anyway (a JoinGroup may wait minutes for other members).
+constexpr auto kDrainTimeout = std::chrono::seconds(5);
+
+struct Listener {
+  Endpoint bound;
+  std::unique_ptr<tcp::acceptor> acceptor;
+};
+
+// KafkaServerImpl: acceptors and connections on one io_context run by
+// num.network.threads threads. Thread-safe.
+class KafkaServerImpl final : public KafkaServer {
+ public:
+  explicit KafkaServerImpl(KafkaServerOptions options)
+      : options_(std::move(options)),
+        registry_(server::HandlerRegistry::WithAllHandlers()) {
+    if (options_.logger == nullptr) options_.logger = StderrLogger();
+  }
+  ~KafkaServerImpl() override { Shutdown(); }
+
+  absl::Status BindAll() {
+    for (const std::string& spec : options_.listeners) {
+      ASSIGN_OR_RETURN(Endpoint endpoint, Endpoint::Parse(spec));
+      asio::error_code error;
+      auto address = endpoint.host.empty()
+                         ? asio::ip::address(asio::ip::address_v4::any())
+                         : asio::ip::make_address(endpoint.host, error);
+      if (error) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("listener ", spec, ": ", error.message()));
+      }
+      tcp::endpoint where(address, static_cast<uint16_t>(endpoint.port));
+      auto acceptor = std::make_unique<tcp::acceptor>(io_);
+      acceptor->open(where.protocol(), error);
+      if (!error)
+        acceptor->set_option(tcp::acceptor::reuse_address(true), error);
+      if (!error) acceptor->bind(where, error);
+      if (!error)
+        acceptor->listen(asio::socket_base::max_listen_connections, error);
+      if (error) {
+        return absl::UnavailableError(absl::StrCat(
+            "cannot listen on ", endpoint.ToString(), ": ", error.message()));
+      }
+      endpoint.port = acceptor->local_endpoint().port();
+      listeners_.push_back({std::move(endpoint), std::move(acceptor)});
+    }
+    if (listeners_.empty()) {
+      return absl::InvalidArgumentError("no listeners configured");
+    }
+    return ResolveAdvertised();
+  }
+
+  std::vector<Endpoint> endpoints() const override {
+    std::vector<Endpoint> out;
+    for (const Listener& l : listeners_) out.push_back(l.bound);
+    return out;
+  }
+  std::vector<Endpoint> advertised_endpoints() const override {
+    return advertised_;
+  }
+  std::string bootstrap_servers() const override {
+    std::vector<std::string> parts;
+    for (const Listener& l : listeners_) parts.push_back(l.bound.HostPort());
+    return absl::StrJoin(parts, ",");
+  }
+
+  absl::Status Serve(Broker& broker) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (serving_ || shut_down_) {
+        return absl::FailedPreconditionError("Serve may be called once");
+      }
+      serving_ = true;
+    }
+    context_.broker = &broker;
+    context_.advertised = advertised_;
+    context_.logger = options_.logger;
+    for (Listener& l : listeners_) Accept(l);
+    const int threads = std::max(1, options_.num_network_threads);
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this] { io_.run(); });
+    }
+    options_.logger->Log(LogLevel::kInfo,
+                         absl::StrCat("serving node ", broker.node_id().value(),
+                                      " on ", bootstrap_servers()));
+    return absl::OkStatus();
+  }
+
+  void Shutdown() override {
+    bool was_serving;
+    {
+      absl::MutexLock lock(&mu_);
+      if (shut_down_) return;
+      shut_down_ = true;
+      was_serving = serving_;
+    }
+    if (!was_serving) return;  // nothing accepted, nothing running
+    // Stop accepting, then let every connection answer what it has read.
+    asio::post(io_, [this] {
+      for (Listener& l : listeners_) {
+        asio::error_code ignored;
+        l.acceptor->close(ignored);
+      }
+    });
+    std::vector<std::shared_ptr<server::Connection>> open = Connections();
+    for (const auto& connection : open) connection->Drain();
+    {
+      absl::MutexLock lock(&mu_);
+      auto drained = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return connections_.empty();
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&drained),
+                           absl::FromChrono(kDrainTimeout));
+    }
+    for (const auto& connection : Connections()) connection->Close();
+    // Broker callbacks that fire from now on find their connection gone.
+    for (const auto& connection : open) connection->link()->Detach();
+    for (const auto& connection : Connections()) connection->link()->Detach();
+    io_.stop();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+    absl::MutexLock lock(&mu_);
+    connections_.clear();
+  }
+
+ private:
+  absl::Status ResolveAdvertised() {
+    if (options_.advertised_listeners.empty()) {
+      advertised_ = endpoints();
+      for (Endpoint& e : advertised_) {
+        // Clients cannot connect to "every interface".
+        if (e.host.empty() || e.host == "0.0.0.0") e.host = "127.0.0.1";
+      }
+      return absl::OkStatus();
+    }
+    for (const std::string& spec : options_.advertised_listeners) {
+      ASSIGN_OR_RETURN(Endpoint e, Endpoint::Parse(spec));
+      // Port 0 advertises the port the listener of that name got.
+      if (e.port == 0) {
+        for (const Listener& l : listeners_) {
+          if (l.bound.listener_name == e.listener_name) e.port = l.bound.port;
+        }
+      }
+      advertised_.push_back(std::move(e));
+    }
+    return absl::OkStatus();
+  }
+
+  std::vector<std::shared_ptr<server::Connection>> Connections() {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::shared_ptr<server::Connection>> out;
+    for (auto& [raw, connection] : connections_) out.push_back(connection);
+    return out;
+  }
+
+  void Accept(Listener& listener) {
+    listener.acceptor->async_accept(
+        asio::make_strand(io_),
+        [this, &listener](const asio::error_code& error, tcp::socket socket) {
+          if (error) {
+            if (error == asio::error::operation_aborted) return;
+            options_.logger->Log(LogLevel::kWarning,
+                                 absl::StrCat("accept: ", error.message()));
+          } else {
+            Adopt(std::move(socket), listener.bound.listener_name);
+          }
+          if (listener.acceptor->is_open()) Accept(listener);
+        });
+  }
+
+  void Adopt(tcp::socket socket, const std::string& listener_name) {
+    server::ConnectionOptions options{
+        .registry = registry_.get(),
+        .server = &context_,
+        .max_request_bytes = options_.socket_request_max_bytes,
+        .max_idle_ms = options_.connections_max_idle_ms,
+        .max_queued_requests =
+            static_cast<size_t>(std::max(1, options_.queued_max_requests)),
+        .listener_name = listener_name};
+    auto strand = asio::make_strand(io_);
+    auto connection = std::make_shared<server::Connection>(
+        std::move(socket), strand, std::move(options),
+        [this](server::Connection* closed) { Forget(closed); });
+    {
+      absl::MutexLock lock(&mu_);
+      if (shut_down_) return;  // the socket closes with `connection`
+      connections_.emplace(connection.get(), connection);
+    }
+    connection->Start();
+  }
+
+  void Forget(server::Connection* connection) {
+    // Declared before the lock: the last reference may go after unlocking.
+    std::shared_ptr<server::Connection> keep;
+    absl::MutexLock lock(&mu_);
+    auto it = connections_.find(connection);
+    if (it == connections_.end()) return;
+    keep = std::move(it->second);
+    connections_.erase(it);
+  }
+
+  KafkaServerOptions options_;
+  const std::unique_ptr<server::HandlerRegistry> registry_;
+  asio::io_context io_;
+  std::vector<Listener> listeners_;
+  std::vector<Endpoint> advertised_;
+  server::ServerContext context_;
+  std::vector<std::thread> threads_;
+
+  absl::Mutex mu_;
+  bool serving_ ABSL_GUARDED_BY(mu_) = false;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<server::Connection*, std::shared_ptr<server::Connection>>
+      connections_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KafkaServer>> KafkaServer::Bind(
+    KafkaServerOptions options) {
+  auto server = std::make_unique<KafkaServerImpl>(std::move(options));
+  RETURN_IF_ERROR(server->BindAll());
+  return server;
+}
+
+}  // namespace rill
