@@ -28,12 +28,24 @@ std::string PeerOf(const asio::ip::tcp::socket& socket) {
 
 }  // namespace
 
-void ConnectionLink::Run(
-    const std::function<void(const std::shared_ptr<Connection>&)>& fn) {
-  absl::MutexLock lock(&mu_);
-  if (std::shared_ptr<Connection> connection = connection_.lock()) {
-    fn(connection);
+void ConnectionLink::Deliver(std::shared_ptr<void> slot,
+                             Responder::Outcome outcome,
+                             std::unique_ptr<protocol::WireWriter> frame) {
+  auto in_flight = std::static_pointer_cast<Connection::InFlight>(slot);
+  std::shared_ptr<Connection> connection;
+  {
+    absl::MutexLock lock(&mu_);
+    connection = connection_.lock();
+    if (connection == nullptr) return;
+    if (!connection->strand_.running_in_this_thread()) {
+      asio::post(connection->strand_, [connection, in_flight, outcome,
+                                       frame = std::move(frame)]() mutable {
+        connection->OnAnswer(in_flight, outcome, std::move(frame));
+      });
+      return;
+    }
   }
+  connection->OnAnswer(in_flight, outcome, std::move(frame));
 }
 
 void ConnectionLink::Detach() {
@@ -248,16 +260,7 @@ Responder Connection::MakeResponder(const std::shared_ptr<InFlight>& slot) {
   return Responder([link = link_, slot](
                        Responder::Outcome outcome,
                        std::unique_ptr<protocol::WireWriter> frame) mutable {
-    link->Run([&](const std::shared_ptr<Connection>& connection) {
-      if (connection->strand_.running_in_this_thread()) {
-        connection->OnAnswer(slot, outcome, std::move(frame));
-        return;
-      }
-      asio::post(connection->strand_, [connection, slot, outcome,
-                                       frame = std::move(frame)]() mutable {
-        connection->OnAnswer(slot, outcome, std::move(frame));
-      });
-    });
+    link->Deliver(std::move(slot), outcome, std::move(frame));
   });
 }
 

@@ -40,9 +40,12 @@ class ConnectionLink {
  public:
   explicit ConnectionLink(std::weak_ptr<Connection> connection)
       : connection_(std::move(connection)) {}
-  // Run calls `fn` with the connection if it is still reachable, under the
-  // link's lock (so Detach waits for it).
-  void Run(const std::function<void(const std::shared_ptr<Connection>&)>& fn);
+  // Deliver hands a request's outcome to the connection's strand, if the
+  // connection is still reachable. Posting happens under the link's lock,
+  // so Detach waits for it; on the strand itself the answer is taken
+  // inline, after the lock is released (the answer may close the link).
+  void Deliver(std::shared_ptr<void> slot, Responder::Outcome outcome,
+               std::unique_ptr<protocol::WireWriter> frame);
   // Detach makes the connection unreachable from now on.
   void Detach();
 
@@ -85,6 +88,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::string& peer() const { return peer_; }
 
  private:
+  friend class ConnectionLink;
   struct InFlight {
     bool done = false;
     std::unique_ptr<protocol::WireWriter> frame;  // null: nothing to send
