@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "protocol/api_key.h"
 #include "protocol/header.h"
@@ -161,6 +162,11 @@ void Connection::OnRead(const asio::error_code& error, size_t n) {
 }
 
 bool Connection::DispatchFrames() {
+  // An answer given inline (on this strand, inside Dispatch) must not
+  // start a nested pass over the buffer this pass is walking.
+  if (dispatching_) return !closed_;
+  dispatching_ = true;
+  absl::Cleanup done = [this] { dispatching_ = false; };
   while (!closed_ && !draining_ &&
          in_flight_.size() < options_.max_queued_requests) {
     const size_t available = read_end_ - read_begin_;
@@ -175,7 +181,8 @@ bool Connection::DispatchFrames() {
     }
     const size_t frame_bytes = 4 + static_cast<size_t>(size);
     if (available < frame_bytes) {
-      if (read_begin_ + frame_bytes > read_buffer_.size()) {
+      // The buffer may move only while no read is filling it.
+      if (!reading_ && read_begin_ + frame_bytes > read_buffer_.size()) {
         // Make the whole frame fit: compact, then grow if needed.
         std::copy(read_buffer_.begin() + read_begin_,
                   read_buffer_.begin() + read_end_, read_buffer_.begin());
@@ -193,7 +200,7 @@ bool Connection::DispatchFrames() {
       return false;
     }
   }
-  if (read_begin_ == read_end_) {
+  if (read_begin_ == read_end_ && !reading_) {
     read_begin_ = read_end_ = 0;
     // A huge request grew the buffer; give the memory back.
     if (read_buffer_.size() > 4 * kInitialReadBuffer) {
@@ -278,9 +285,13 @@ void Connection::OnAnswer(const std::shared_ptr<InFlight>& slot,
   slot->frame = std::move(frame);
   MoveAnsweredToOutbound();
   Write();
-  // Answers free queue room: resume reading if it had paused.
-  if (!DispatchFrames()) return;
-  ReadMore();
+  // Answers free queue room: resume reading if it had paused. (An answer
+  // given inline during dispatch leaves that to the dispatch loop, which
+  // holds a view into the read buffer.)
+  if (!dispatching_) {
+    if (!DispatchFrames()) return;
+    ReadMore();
+  }
   MaybeFinishDrain();
 }
 

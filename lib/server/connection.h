@@ -124,6 +124,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t read_begin_ = 0;
   size_t read_end_ = 0;
   bool reading_ = false;
+  bool dispatching_ = false;
   bool writing_ = false;
   bool draining_ = false;
   bool closed_ = false;

@@ -21,6 +21,14 @@ using asio::ip::tcp;
 // connections anyway (a JoinGroup may wait minutes for other members).
 constexpr auto kDrainTimeout = std::chrono::seconds(5);
 
+// Reachable is `bound` as a client can dial it: a wildcard address
+// ("every interface") becomes loopback.
+Endpoint Reachable(Endpoint bound) {
+  if (bound.host.empty() || bound.host == "0.0.0.0") bound.host = "127.0.0.1";
+  if (bound.host == "::") bound.host = "::1";
+  return bound;
+}
+
 struct Listener {
   Endpoint bound;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -79,7 +87,9 @@ class KafkaServerImpl final : public KafkaServer {
   }
   std::string bootstrap_servers() const override {
     std::vector<std::string> parts;
-    for (const Listener& l : listeners_) parts.push_back(l.bound.HostPort());
+    for (const Listener& l : listeners_) {
+      parts.push_back(Reachable(l.bound).HostPort());
+    }
     return absl::StrJoin(parts, ",");
   }
 
@@ -145,10 +155,8 @@ class KafkaServerImpl final : public KafkaServer {
  private:
   absl::Status ResolveAdvertised() {
     if (options_.advertised_listeners.empty()) {
-      advertised_ = endpoints();
-      for (Endpoint& e : advertised_) {
-        // Clients cannot connect to "every interface".
-        if (e.host.empty() || e.host == "0.0.0.0") e.host = "127.0.0.1";
+      for (const Listener& l : listeners_) {
+        advertised_.push_back(Reachable(l.bound));
       }
       return absl::OkStatus();
     }
