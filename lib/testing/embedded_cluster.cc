@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "util/status_macros.h"
 
 namespace rill::testing {
@@ -53,6 +54,7 @@ EmbeddedCluster::EmbeddedCluster(EmbeddedClusterOptions options) {
 }
 
 EmbeddedCluster::~EmbeddedCluster() {
+  for (auto& server : servers_) server->Shutdown();
   for (auto& broker : brokers_) (void)broker->Close();
   brokers_.clear();
   if (remove_data_dir_) {
@@ -87,12 +89,41 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
     data_dir_ = options_.data_dir;
     fs_ = options_.broker.fs ? options_.broker.fs : io::NewPosixFileSystem();
   }
+  if (options_.listen) {
+    if (options_.server.logger == nullptr) {
+      options_.server.logger = StderrLogger(LogLevel::kError);
+    }
+    // Bound first: each port is ours before any broker exists.
+    for (int i = 0; i < options_.brokers; ++i) {
+      ASSIGN_OR_RETURN(std::unique_ptr<KafkaServer> server,
+                       KafkaServer::Bind(ServerOptionsFor(0)));
+      servers_.push_back(std::move(server));
+    }
+  }
   for (int i = 0; i < options_.brokers; ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Broker> broker,
                      Broker::Open(OptionsFor(i)));
     brokers_.push_back(std::move(broker));
   }
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    RETURN_IF_ERROR(servers_[i]->Serve(*brokers_[i]));
+  }
   return absl::OkStatus();
+}
+
+KafkaServerOptions EmbeddedCluster::ServerOptionsFor(int port) const {
+  KafkaServerOptions options = options_.server;
+  options.listeners = {absl::StrCat("PLAINTEXT://127.0.0.1:", port)};
+  options.advertised_listeners = {};
+  return options;
+}
+
+std::string EmbeddedCluster::bootstrap_servers() const {
+  std::vector<std::string> parts;
+  for (const auto& server : servers_) {
+    parts.push_back(server->bootstrap_servers());
+  }
+  return absl::StrJoin(parts, ",");
 }
 
 BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
@@ -142,9 +173,22 @@ std::unique_ptr<Admin> EmbeddedCluster::NewAdmin() {
 
 absl::Status EmbeddedCluster::Restart(int index) {
   std::unique_ptr<Broker>& broker = brokers_.at(index);
+  int port = -1;
+  if (!servers_.empty()) {
+    // The listener borrows the broker: it goes first, and comes back on
+    // the same port, so clients reconnect to the address they know.
+    port = servers_.at(index)->endpoints().at(0).port;
+    servers_.at(index)->Shutdown();
+    servers_.at(index).reset();
+  }
   RETURN_IF_ERROR(broker->Close());
   broker.reset();
   ASSIGN_OR_RETURN(broker, Broker::Open(OptionsFor(index)));
+  if (port >= 0) {
+    ASSIGN_OR_RETURN(servers_.at(index),
+                     KafkaServer::Bind(ServerOptionsFor(port)));
+    RETURN_IF_ERROR(servers_.at(index)->Serve(*broker));
+  }
   return absl::OkStatus();
 }
 

@@ -6,7 +6,9 @@
 #include <filesystem>
 
 #include "absl/synchronization/notification.h"
+#include "protocol/messages/api_versions.h"
 #include "rill/error.h"
+#include "server/wire_client.h"
 #include "status_test_util.h"
 
 namespace rill::testing {
@@ -162,6 +164,43 @@ TEST_CASE("A manual clock drives retention and session timeouts", "[testing]") {
 
 TEST_CASE("Several brokers are refused until replication exists", "[testing]") {
   CHECK(absl::IsUnimplemented(EmbeddedCluster::Start({.brokers = 3}).status()));
+}
+
+}  // namespace
+}  // namespace rill::testing
+
+namespace rill::testing {
+namespace {
+
+TEST_CASE(
+    "a listening cluster answers Kafka clients on its bootstrap address, "
+    "also after a restart",
+    "[testing][integration]") {
+  EmbeddedCluster cluster({.in_memory = true, .listen = true});
+  const std::string bootstrap = cluster.bootstrap_servers();
+  REQUIRE(bootstrap.rfind("127.0.0.1:", 0) == 0);
+  const int port = cluster.server()->endpoints().at(0).port;
+  CHECK(bootstrap == "127.0.0.1:" + std::to_string(port));
+  {
+    server::testing::WireClient client(port);
+    auto response = client.RoundTrip<protocol::ApiVersionsResponse>(
+        protocol::ApiVersionsRequest{}, 3);
+    REQUIRE_OK(response.status());
+    CHECK(response->error_code == 0);
+  }
+  REQUIRE_OK(cluster.Restart());
+  CHECK(cluster.bootstrap_servers() == bootstrap);
+  server::testing::WireClient client(port);
+  CHECK_OK(client
+               .RoundTrip<protocol::ApiVersionsResponse>(
+                   protocol::ApiVersionsRequest{}, 0)
+               .status());
+}
+
+TEST_CASE("a cluster without listeners has no bootstrap address", "[testing]") {
+  EmbeddedCluster cluster({.in_memory = true});
+  CHECK(cluster.bootstrap_servers().empty());
+  CHECK(cluster.server() == nullptr);
 }
 
 }  // namespace

@@ -15,6 +15,13 @@
 //   rill::testing::EmbeddedCluster timed({.manual_clock = true});
 //   timed.manual_clock()->AdvanceMs(45'000);   // sessions expire now
 //
+// Real Kafka clients can join in: `.listen = true` gives every broker a
+// loopback listener, and bootstrap_servers() is what to hand librdkafka.
+//
+//   rill::testing::EmbeddedCluster cluster({.listen = true});
+//   rd_kafka_conf_set(conf, "bootstrap.servers",
+//                     cluster.bootstrap_servers().c_str(), ...);
+//
 // One broker for now; the options are shaped for several (`.brokers = 3`
 // comes with replication).
 #ifndef RILL_TESTING_EMBEDDED_CLUSTER_H_
@@ -33,6 +40,7 @@
 #include "rill/client/consumer.h"
 #include "rill/client/producer.h"
 #include "rill/clock.h"
+#include "rill/server/kafka_server.h"
 
 namespace rill::testing {
 
@@ -55,6 +63,13 @@ struct EmbeddedClusterOptions {
   // Default: false (system clock).
   bool manual_clock = false;
   int64_t manual_clock_start_ms = 1'700'000'000'000;
+  // Expose every broker to Kafka clients on a loopback port chosen by the
+  // OS. Ports are bound before the brokers start, so there is no window in
+  // which another process can take them. Default: false.
+  bool listen = false;
+  // Server settings for listeners (listeners are always 127.0.0.1:0).
+  // Default: KafkaServerOptions{} with a quiet logger.
+  KafkaServerOptions server = {};
   // Broker settings; node_id, data_dir, fs and clock are filled in per
   // broker. Default: TestBrokerOptions().
   BrokerOptions broker = TestBrokerOptions();
@@ -86,6 +101,15 @@ class EmbeddedCluster {
   absl::Status CreateTopic(const std::string& name, int32_t partitions = 1,
                            std::map<std::string, std::string> configs = {});
 
+  // bootstrap_servers is "127.0.0.1:port[,...]" of every broker's
+  // listener, for a Kafka client's bootstrap.servers; empty unless
+  // `.listen = true`.
+  std::string bootstrap_servers() const;
+  // server is broker `index`'s listener (null unless `.listen = true`).
+  KafkaServer* server(int index = 0) const {
+    return servers_.empty() ? nullptr : servers_.at(index).get();
+  }
+
   // New clients connected to broker 0; they abort the process if they
   // cannot be created (tests want the client or nothing).
   std::unique_ptr<Producer> NewProducer(ProducerOptions options = {});
@@ -93,7 +117,8 @@ class EmbeddedCluster {
   std::unique_ptr<Admin> NewAdmin();
 
   // Restart closes broker `index` cleanly and opens it again over the same
-  // storage (clients of it must be closed first).
+  // storage (in-process clients of it must be closed first). Its listener,
+  // if any, closes its connections and is bound again on the same port.
   absl::Status Restart(int index = 0);
 
  private:
@@ -101,6 +126,7 @@ class EmbeddedCluster {
   explicit EmbeddedCluster(Uninitialized) {}
   absl::Status Init(EmbeddedClusterOptions options);
   BrokerOptions OptionsFor(int index) const;
+  KafkaServerOptions ServerOptionsFor(int port) const;
 
   EmbeddedClusterOptions options_;
   std::string data_dir_;
@@ -109,6 +135,9 @@ class EmbeddedCluster {
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<ManualClock> manual_clock_;
   std::vector<std::unique_ptr<Broker>> brokers_;
+  // One per broker with `.listen`; declared after brokers_ so servers are
+  // destroyed (shut down) first.
+  std::vector<std::unique_ptr<KafkaServer>> servers_;
 };
 
 }  // namespace rill::testing
