@@ -60,6 +60,16 @@ struct IsVector : std::false_type {};
 template <typename T>
 struct IsVector<std::vector<T>> : std::true_type {};
 
+// Comparable: T == T compiles. Looks through vector and optional, whose
+// operator== is declared for any element type but compiles only for
+// comparable ones.
+template <typename T>
+struct Comparable : std::bool_constant<std::equality_comparable<T>> {};
+template <typename T>
+struct Comparable<std::vector<T>> : Comparable<T> {};
+template <typename T>
+struct Comparable<std::optional<T>> : Comparable<T> {};
+
 // Context is what every nested value needs to know about the message.
 struct Context {
   int16_t version;
@@ -208,13 +218,19 @@ void DecodeField(WireReader& r, S& s, const Field<S, T>& f, const Context& c) {
   DecodeValue(r, s.*f.member, c, f.nullable.Contains(c.version));
 }
 
-// A tagged field is written only when it differs from its default.
+// A tagged field is written only when it differs from its default. This is
+// instantiated for untagged fields too (the tag is not a constant here), so
+// types without operator== (Records, structs that declare none) compile: such
+// a tagged field is always written, which is valid on the wire. Give tagged
+// struct types an operator== to get Kafka's behaviour.
 template <Struct S, typename T>
 void EncodeTaggedField(std::vector<std::pair<int32_t, std::string>>& out,
                        const S& s, const Field<S, T>& f, const Context& c) {
   if (f.tag < 0 || !f.versions.Contains(c.version)) return;
-  static const S kDefaults{};
-  if (s.*f.member == kDefaults.*f.member) return;
+  if constexpr (Comparable<T>::value) {
+    static const S kDefaults{};
+    if (s.*f.member == kDefaults.*f.member) return;
+  }
   WireWriter value;
   EncodeValue(value, s.*f.member, c);
   out.emplace_back(f.tag, value.buffer());
