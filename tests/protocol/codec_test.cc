@@ -22,7 +22,6 @@ struct Inner {
 };
 
 struct Everything {
-  static constexpr ApiKey kApiKey = ApiKey::kMetadata;
   static constexpr Versions kVersions = V("0-3");
   static constexpr Versions kFlexibleVersions = V("2+");
 
@@ -225,7 +224,6 @@ TEST_CASE("request headers read both v1 and flexible v2", "[protocol]") {
 // untagged fields have no operator== (Records, a nested struct without one)
 // still encodes.
 struct WithRecords {
-  static constexpr ApiKey kApiKey = ApiKey::kProduce;
   static constexpr Versions kVersions = V("0-1");
   static constexpr Versions kFlexibleVersions = V("1+");
   struct Part {
