@@ -46,6 +46,7 @@ class BrokerImpl final : public Broker {
   ~BrokerImpl() override;
 
   NodeId node_id() const override { return options_.node_id; }
+  const BrokerOptions& options() const override { return options_; }
   const std::string& cluster_id() const override { return cluster_id_; }
   const std::shared_ptr<Clock>& clock() const override { return clock_; }
 

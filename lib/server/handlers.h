@@ -12,6 +12,9 @@
 namespace rill::server {
 
 std::unique_ptr<Handler> NewApiVersionsHandler(const HandlerRegistry& registry);
+std::unique_ptr<Handler> NewMetadataHandler();
+std::unique_ptr<Handler> NewProduceHandler();
+std::unique_ptr<Handler> NewFetchHandler();
 
 }  // namespace rill::server
 

@@ -125,6 +125,8 @@ class Broker {
   // cluster_id is generated on first open and kept in meta.properties.
   virtual const std::string& cluster_id() const = 0;
   virtual const std::shared_ptr<Clock>& clock() const = 0;
+  // options are the settings it was opened with (fs and clock filled in).
+  virtual const BrokerOptions& options() const = 0;
 
   // --- Topics -------------------------------------------------------------
   // CreateTopic: kInvalidTopic (name), kTopicAlreadyExists,

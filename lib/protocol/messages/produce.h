@@ -18,7 +18,10 @@ namespace rill::protocol {
 
 struct ProduceRequest {
   static constexpr ApiKey kApiKey = ApiKey::kProduce;
-  static constexpr Versions kVersions = V("3-7");
+  // v0-2 carry the old message formats, which the broker refuses; they are
+  // advertised because librdkafka 2.0 only compresses when the broker
+  // claims Produce v0 (it checks support for the old formats by it).
+  static constexpr Versions kVersions = V("0-7");
   static constexpr Versions kFlexibleVersions = V("none");
 
   struct PartitionData {
@@ -57,7 +60,7 @@ struct ProduceRequest {
 
 struct ProduceResponse {
   static constexpr ApiKey kApiKey = ApiKey::kProduce;
-  static constexpr Versions kVersions = V("3-7");
+  static constexpr Versions kVersions = V("0-7");
   static constexpr Versions kFlexibleVersions = V("none");
 
   struct PartitionResponse {

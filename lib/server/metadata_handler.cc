@@ -1,0 +1,94 @@
+// Metadata: brokers, controller, cluster id, and each topic's partitions
+// with leaders and ISRs. Unknown topics are created when both the client
+// (allow_auto_topic_creation) and the broker (auto.create.topics.enable)
+// allow it, as Kafka does.
+#include "protocol/messages/metadata.h"
+#include "rill/error.h"
+#include "server/error_codes.h"
+#include "server/handlers.h"
+
+namespace rill::server {
+namespace {
+
+using protocol::MetadataRequest;
+using protocol::MetadataResponse;
+
+MetadataResponse::Topic DescribeTopic(Broker& broker, const std::string& name,
+                                      bool auto_create) {
+  MetadataResponse::Topic out;
+  out.name = name;
+  absl::StatusOr<TopicDescription> topic = broker.DescribeTopic(name);
+  if (!topic.ok() && auto_create &&
+      HasErrorReason(topic.status(), ErrorReason::kUnknownTopicOrPartition)) {
+    absl::Status created = broker.CreateTopic({.name = name});
+    if (created.ok() ||
+        HasErrorReason(created, ErrorReason::kTopicAlreadyExists)) {
+      topic = broker.DescribeTopic(name);
+    } else {
+      topic = created;
+    }
+  }
+  if (!topic.ok()) {
+    out.error_code = KafkaErrorCode(topic.status());
+    return out;
+  }
+  out.is_internal = topic->internal;
+  for (const PartitionDescription& p : topic->partitions) {
+    MetadataResponse::Partition& partition = out.partitions.emplace_back();
+    partition.partition_index = p.partition.value();
+    partition.leader_id = p.leader.value();
+    for (NodeId id : p.replicas) partition.replica_nodes.push_back(id.value());
+    for (NodeId id : p.isr) partition.isr_nodes.push_back(id.value());
+    if (p.leader.value() < 0) {
+      partition.error_code =
+          KafkaErrorCodeFor(ErrorReason::kLeaderNotAvailable);
+    }
+  }
+  return out;
+}
+
+class MetadataHandler final
+    : public TypedHandler<MetadataRequest, MetadataResponse> {
+ public:
+  MetadataHandler() : TypedHandler(protocol::V("0-6")) {}
+
+  void Handle(const RequestContext& context, MetadataRequest& request,
+              Reply<MetadataResponse> reply) override {
+    Broker& broker = *context.server.broker;
+    MetadataResponse response;
+    for (const Endpoint& e : context.server.advertised) {
+      if (e.listener_name != context.listener_name) continue;
+      response.brokers.push_back({.node_id = broker.node_id().value(),
+                                  .host = e.host,
+                                  .port = e.port,
+                                  .rack = std::nullopt});
+      break;
+    }
+    response.cluster_id = broker.cluster_id();
+    response.controller_id = broker.node_id().value();
+    // v0: an empty list means every topic; v1+: null does.
+    const bool all_topics = !request.topics.has_value() ||
+                            (reply.version() == 0 && request.topics->empty());
+    if (all_topics) {
+      for (const std::string& name : broker.ListTopics(true)) {
+        response.topics.push_back(DescribeTopic(broker, name, false));
+      }
+    } else {
+      const bool auto_create = request.allow_auto_topic_creation &&
+                               broker.options().auto_create_topics_enable;
+      for (const MetadataRequest::Topic& topic : *request.topics) {
+        response.topics.push_back(
+            DescribeTopic(broker, topic.name, auto_create));
+      }
+    }
+    std::move(reply)(response);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Handler> NewMetadataHandler() {
+  return std::make_unique<MetadataHandler>();
+}
+
+}  // namespace rill::server
