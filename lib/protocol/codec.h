@@ -171,7 +171,10 @@ void DecodeValue(WireReader& r, T& v, const Context& c, bool nullable) {
   } else if constexpr (IsVector<T>::value) {
     const size_t n = ReadSize(r, false, c, nullptr, false);
     v.clear();
-    v.reserve(n);
+    // n is bounded by the bytes left, not by memory: an element can be far
+    // larger in memory than on the wire, so reserve at most the input's
+    // size and let a longer (valid) array grow.
+    v.reserve(std::min(n, r.remaining() / sizeof(typename T::value_type)));
     for (size_t i = 0; i < n && r.ok(); ++i) {
       DecodeValue(r, v.emplace_back(), c, false);
     }
