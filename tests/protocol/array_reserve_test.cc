@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "expected_bytes.h"
-#include "protocol/api_key.h"
 #include "protocol/codec.h"
 #include "rill/error.h"
 
@@ -25,7 +24,6 @@ struct Wide {
 };
 
 struct WideList {
-  static constexpr ApiKey kApiKey = ApiKey::kDeleteGroups;
   static constexpr Versions kVersions = V("0");
   static constexpr Versions kFlexibleVersions = V("none");
   std::vector<Wide> items;
