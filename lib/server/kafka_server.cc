@@ -1,5 +1,8 @@
 #include "rill/server/kafka_server.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -107,7 +110,16 @@ class KafkaServerImpl final : public KafkaServer {
     for (Listener& l : listeners_) Accept(l);
     const int threads = std::max(1, options_.num_network_threads);
     for (int i = 0; i < threads; ++i) {
-      threads_.emplace_back([this] { io_.run(); });
+      threads_.emplace_back([this] {
+        // sendfile(2) to a socket the client closed raises SIGPIPE, which
+        // would kill the embedding process; on these threads it is blocked
+        // (a write error is reported instead).
+        sigset_t pipe;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+        io_.run();
+      });
     }
     options_.logger->Log(LogLevel::kInfo,
                          absl::StrCat("serving node ", broker.node_id().value(),
