@@ -3,6 +3,7 @@
 #define RILL_TESTS_SERVER_SERVER_TEST_UTIL_H_
 
 #include <memory>
+#include <string>
 
 #include "rill/broker/broker.h"
 #include "rill/logger.h"
@@ -12,7 +13,11 @@
 namespace rill::server::testing {
 
 struct ServedBroker {
-  explicit ServedBroker(KafkaServerOptions options = {}) {
+  // ServedBroker serves an in-memory broker, or one on `data_dir` (POSIX
+  // files: fetches then go out with sendfile).
+  explicit ServedBroker(KafkaServerOptions options = {},
+                        std::string data_dir = {},
+                        bool auto_create_topics = false) {
     if (options.listeners == KafkaServerOptions{}.listeners) {
       options.listeners = {"PLAINTEXT://127.0.0.1:0"};
     }
@@ -21,6 +26,8 @@ struct ServedBroker {
     REQUIRE_OK(bound.status());
     server = std::move(*bound);
     BrokerOptions broker_options;
+    broker_options.data_dir = std::move(data_dir);
+    broker_options.auto_create_topics_enable = auto_create_topics;
     broker_options.group.group_initial_rebalance_delay_ms = 0;
     broker_options.group.group_min_session_timeout_ms = 1;
     auto opened = Broker::Open(std::move(broker_options));
