@@ -17,6 +17,7 @@ namespace rill::server {
 namespace {
 
 constexpr size_t kInitialReadBuffer = 64 << 10;
+constexpr size_t kKeptReadBuffer = 8 << 20;
 // Responses written with one gather call, at most.
 constexpr size_t kMaxGather = 64;
 
@@ -62,7 +63,8 @@ Connection::Connection(Socket socket, Strand strand, ConnectionOptions options,
       on_closed_(std::move(on_closed)),
       peer_(PeerOf(socket_)),
       idle_timer_(strand_),
-      read_buffer_(kInitialReadBuffer) {}
+      read_buffer_(new char[kInitialReadBuffer]),
+      read_capacity_(kInitialReadBuffer) {}
 
 Connection::~Connection() = default;
 
@@ -124,21 +126,13 @@ void Connection::MaybeFinishDrain() {
 void Connection::ReadMore() {
   if (reading_ || closed_ || draining_) return;
   if (in_flight_.size() >= options_.max_queued_requests) return;
-  if (read_end_ == read_buffer_.size()) {
-    // Make room: move the partial frame to the front, or grow.
-    if (read_begin_ > 0) {
-      std::copy(read_buffer_.begin() + read_begin_,
-                read_buffer_.begin() + read_end_, read_buffer_.begin());
-      read_end_ -= read_begin_;
-      read_begin_ = 0;
-    } else {
-      read_buffer_.resize(read_buffer_.size() * 2);
-    }
+  if (read_end_ == read_capacity_) {
+    // Full: move a partial frame to the front, or grow if it fills it all.
+    MakeRoom(read_begin_ > 0 ? read_capacity_ : read_capacity_ * 2);
   }
   reading_ = true;
   socket_.async_read_some(
-      asio::buffer(read_buffer_.data() + read_end_,
-                   read_buffer_.size() - read_end_),
+      asio::buffer(read_buffer_.get() + read_end_, read_capacity_ - read_end_),
       asio::bind_executor(strand_, [self = shared_from_this()](
                                        const asio::error_code& error,
                                        size_t n) { self->OnRead(error, n); }));
@@ -161,6 +155,22 @@ void Connection::OnRead(const asio::error_code& error, size_t n) {
   ReadMore();
 }
 
+void Connection::MakeRoom(size_t needed) {
+  const size_t live = read_end_ - read_begin_;
+  if (needed <= read_capacity_) {
+    std::memmove(read_buffer_.get(), read_buffer_.get() + read_begin_, live);
+  } else {
+    // Not zero-filled: only the live bytes are copied in.
+    const size_t capacity = std::max(needed, read_capacity_ * 2);
+    std::unique_ptr<char[]> bigger(new char[capacity]);
+    std::memcpy(bigger.get(), read_buffer_.get() + read_begin_, live);
+    read_buffer_ = std::move(bigger);
+    read_capacity_ = capacity;
+  }
+  read_begin_ = 0;
+  read_end_ = live;
+}
+
 bool Connection::DispatchFrames() {
   // An answer given inline (on this strand, inside Dispatch) must not
   // start a nested pass over the buffer this pass is walking.
@@ -172,7 +182,7 @@ bool Connection::DispatchFrames() {
     const size_t available = read_end_ - read_begin_;
     if (available < 4) break;
     const int32_t size =
-        util::LoadBigEndian<int32_t>(read_buffer_.data() + read_begin_);
+        util::LoadBigEndian<int32_t>(read_buffer_.get() + read_begin_);
     if (size < 0 || size > options_.max_request_bytes) {
       CloseWithReason(absl::StrCat("request of ", size,
                                    " bytes exceeds socket.request.max.bytes (",
@@ -182,18 +192,13 @@ bool Connection::DispatchFrames() {
     const size_t frame_bytes = 4 + static_cast<size_t>(size);
     if (available < frame_bytes) {
       // The buffer may move only while no read is filling it.
-      if (!reading_ && read_begin_ + frame_bytes > read_buffer_.size()) {
-        // Make the whole frame fit: compact, then grow if needed.
-        std::copy(read_buffer_.begin() + read_begin_,
-                  read_buffer_.begin() + read_end_, read_buffer_.begin());
-        read_end_ -= read_begin_;
-        read_begin_ = 0;
-        if (frame_bytes > read_buffer_.size()) read_buffer_.resize(frame_bytes);
+      if (!reading_ && read_begin_ + frame_bytes > read_capacity_) {
+        MakeRoom(frame_bytes);
       }
       break;
     }
     absl::Status dispatched = Dispatch(std::span<char>(
-        read_buffer_.data() + read_begin_ + 4, static_cast<size_t>(size)));
+        read_buffer_.get() + read_begin_ + 4, static_cast<size_t>(size)));
     read_begin_ += frame_bytes;
     if (!dispatched.ok()) {
       CloseWithReason(std::string(dispatched.message()));
@@ -202,10 +207,11 @@ bool Connection::DispatchFrames() {
   }
   if (read_begin_ == read_end_ && !reading_) {
     read_begin_ = read_end_ = 0;
-    // A huge request grew the buffer; give the memory back.
-    if (read_buffer_.size() > 4 * kInitialReadBuffer) {
-      read_buffer_.assign(kInitialReadBuffer, 0);
-      read_buffer_.shrink_to_fit();
+    // A rare huge request grew the buffer; give that memory back. (Up to
+    // kKeptReadBuffer is kept: producers send ~1 MiB requests back to back.)
+    if (read_capacity_ > kKeptReadBuffer) {
+      read_buffer_.reset(new char[kInitialReadBuffer]);
+      read_capacity_ = kInitialReadBuffer;
     }
   }
   return !closed_;

@@ -120,7 +120,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string peer_;
   asio::steady_timer idle_timer_;
 
-  std::vector<char> read_buffer_;
+  // MakeRoom moves the unread bytes to the front and grows the buffer to
+  // hold at least `needed` bytes. Only while no read is pending.
+  void MakeRoom(size_t needed);
+
+  std::unique_ptr<char[]> read_buffer_;
+  size_t read_capacity_;
   size_t read_begin_ = 0;
   size_t read_end_ = 0;
   bool reading_ = false;
