@@ -114,7 +114,8 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
 KafkaServerOptions EmbeddedCluster::ServerOptionsFor(int port) const {
   KafkaServerOptions options = options_.server;
   options.listeners = {absl::StrCat("PLAINTEXT://127.0.0.1:", port)};
-  options.advertised_listeners = {};
+  // One advertised address cannot serve several brokers.
+  if (options_.brokers != 1) options.advertised_listeners = {};
   return options;
 }
 

@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "protocol/messages/api_versions.h"
+#include "protocol/messages/metadata.h"
 #include "rill/error.h"
 #include "server/wire_client.h"
 #include "status_test_util.h"
@@ -195,6 +196,27 @@ TEST_CASE(
                .RoundTrip<protocol::ApiVersionsResponse>(
                    protocol::ApiVersionsRequest{}, 0)
                .status());
+}
+
+TEST_CASE(
+    "a listening cluster advertises the addresses it is given, also after "
+    "a restart",
+    "[testing][integration]") {
+  EmbeddedCluster cluster(
+      {.in_memory = true,
+       .listen = true,
+       .server = {.advertised_listeners = {"PLAINTEXT://127.0.0.1:19092"}}});
+  const int port = cluster.server()->endpoints().at(0).port;
+  for (int round = 0; round < 2; ++round) {
+    server::testing::WireClient client(port);
+    auto r = client.RoundTrip<protocol::MetadataResponse>(
+        protocol::MetadataRequest{}, 1);
+    REQUIRE_OK(r.status());
+    REQUIRE(r->brokers.size() == 1);
+    CHECK(r->brokers[0].host == "127.0.0.1");
+    CHECK(r->brokers[0].port == 19092);
+    if (round == 0) REQUIRE_OK(cluster.Restart());
+  }
 }
 
 TEST_CASE("a cluster without listeners has no bootstrap address", "[testing]") {

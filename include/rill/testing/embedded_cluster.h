@@ -68,7 +68,9 @@ struct EmbeddedClusterOptions {
   // which another process can take them. Default: false.
   bool listen = false;
   // Server settings for listeners (listeners are always 127.0.0.1:0).
-  // Default: KafkaServerOptions{} with a quiet logger.
+  // advertised_listeners, if set, is what Metadata reports instead of the
+  // bound address (a test's proxy in front of the broker, say); honoured
+  // only with one broker. Default: KafkaServerOptions{} with a quiet logger.
   KafkaServerOptions server = {};
   // Broker settings; node_id, data_dir, fs and clock are filled in per
   // broker. Default: TestBrokerOptions().
