@@ -8,6 +8,17 @@ std::unique_ptr<HandlerRegistry> HandlerRegistry::WithAllHandlers() {
   registry->Add(NewMetadataHandler());
   registry->Add(NewProduceHandler());
   registry->Add(NewFetchHandler());
+  registry->Add(NewFindCoordinatorHandler());
+  registry->Add(NewJoinGroupHandler());
+  registry->Add(NewSyncGroupHandler());
+  registry->Add(NewHeartbeatHandler());
+  registry->Add(NewLeaveGroupHandler());
+  registry->Add(NewOffsetCommitHandler());
+  registry->Add(NewOffsetFetchHandler());
+  registry->Add(NewDescribeGroupsHandler());
+  registry->Add(NewListGroupsHandler());
+  registry->Add(NewDeleteGroupsHandler());
+  registry->Add(NewOffsetDeleteHandler());
   return registry;
 }
 

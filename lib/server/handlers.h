@@ -15,6 +15,17 @@ std::unique_ptr<Handler> NewApiVersionsHandler(const HandlerRegistry& registry);
 std::unique_ptr<Handler> NewMetadataHandler();
 std::unique_ptr<Handler> NewProduceHandler();
 std::unique_ptr<Handler> NewFetchHandler();
+std::unique_ptr<Handler> NewFindCoordinatorHandler();
+std::unique_ptr<Handler> NewJoinGroupHandler();
+std::unique_ptr<Handler> NewSyncGroupHandler();
+std::unique_ptr<Handler> NewHeartbeatHandler();
+std::unique_ptr<Handler> NewLeaveGroupHandler();
+std::unique_ptr<Handler> NewOffsetCommitHandler();
+std::unique_ptr<Handler> NewOffsetFetchHandler();
+std::unique_ptr<Handler> NewDescribeGroupsHandler();
+std::unique_ptr<Handler> NewListGroupsHandler();
+std::unique_ptr<Handler> NewDeleteGroupsHandler();
+std::unique_ptr<Handler> NewOffsetDeleteHandler();
 
 }  // namespace rill::server
 
