@@ -8,6 +8,14 @@ std::unique_ptr<HandlerRegistry> HandlerRegistry::WithAllHandlers() {
   registry->Add(NewMetadataHandler());
   registry->Add(NewProduceHandler());
   registry->Add(NewFetchHandler());
+  registry->Add(NewListOffsetsHandler());
+  registry->Add(NewCreateTopicsHandler());
+  registry->Add(NewDeleteTopicsHandler());
+  registry->Add(NewDeleteRecordsHandler());
+  registry->Add(NewInitProducerIdHandler());
+  registry->Add(NewDescribeConfigsHandler());
+  registry->Add(NewAlterConfigsHandler());
+  registry->Add(NewCreatePartitionsHandler());
   return registry;
 }
 
