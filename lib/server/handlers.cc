@@ -19,6 +19,14 @@ std::unique_ptr<HandlerRegistry> HandlerRegistry::WithAllHandlers() {
   registry->Add(NewListGroupsHandler());
   registry->Add(NewDeleteGroupsHandler());
   registry->Add(NewOffsetDeleteHandler());
+  registry->Add(NewListOffsetsHandler());
+  registry->Add(NewCreateTopicsHandler());
+  registry->Add(NewDeleteTopicsHandler());
+  registry->Add(NewDeleteRecordsHandler());
+  registry->Add(NewInitProducerIdHandler());
+  registry->Add(NewDescribeConfigsHandler());
+  registry->Add(NewAlterConfigsHandler());
+  registry->Add(NewCreatePartitionsHandler());
   return registry;
 }
 

@@ -26,6 +26,14 @@ std::unique_ptr<Handler> NewDescribeGroupsHandler();
 std::unique_ptr<Handler> NewListGroupsHandler();
 std::unique_ptr<Handler> NewDeleteGroupsHandler();
 std::unique_ptr<Handler> NewOffsetDeleteHandler();
+std::unique_ptr<Handler> NewListOffsetsHandler();
+std::unique_ptr<Handler> NewCreateTopicsHandler();
+std::unique_ptr<Handler> NewDeleteTopicsHandler();
+std::unique_ptr<Handler> NewDeleteRecordsHandler();
+std::unique_ptr<Handler> NewInitProducerIdHandler();
+std::unique_ptr<Handler> NewDescribeConfigsHandler();
+std::unique_ptr<Handler> NewAlterConfigsHandler();
+std::unique_ptr<Handler> NewCreatePartitionsHandler();
 
 }  // namespace rill::server
 
