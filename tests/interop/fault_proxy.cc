@@ -1,5 +1,6 @@
 #include "interop/fault_proxy.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -33,7 +34,8 @@ class FaultProxy::Impl {
       std::abort();
     }
     port_ = acceptor_.local_endpoint().port();
-    NextBudget();
+    NextBudget(budgets_[0], options_.cut_after_request_bytes);
+    NextBudget(budgets_[1], options_.cut_after_response_bytes);
     Accept();
     ArmTimer();
     thread_ = std::thread([this] { io_.run(); });
@@ -59,6 +61,7 @@ class FaultProxy::Impl {
   void SetCutting(bool enabled) { cutting_.store(enabled); }
   int64_t cuts() const { return cuts_.load(); }
   int64_t connections() const { return connections_.load(); }
+  int64_t cuts_in_responses() const { return cuts_in_responses_.load(); }
 
  private:
   // Session is one relayed connection: the client's socket and ours to the
@@ -91,9 +94,9 @@ class FaultProxy::Impl {
                     return;
                   }
                   Relay(session, session->client, session->upstream,
-                        session->to_upstream);
+                        session->to_upstream, /*to_client=*/false);
                   Relay(session, session->upstream, session->client,
-                        session->to_client);
+                        session->to_client, /*to_client=*/true);
                 });
           }
           Accept();
@@ -103,44 +106,50 @@ class FaultProxy::Impl {
   // Relay copies `from` to `to` until either closes, spending the byte
   // budget on the way.
   void Relay(const SessionPtr& session, tcp::socket& from, tcp::socket& to,
-             std::array<char, 16 * 1024>& buffer) {
+             std::array<char, 16 * 1024>& buffer, bool to_client) {
     from.async_read_some(
-        asio::buffer(buffer), [this, session, &from, &to, &buffer](
+        asio::buffer(buffer), [this, session, &from, &to, &buffer, to_client](
                                   const asio::error_code& error, size_t n) {
           if (error || !sessions_.contains(session)) {
             Close(session);
             return;
           }
           bool cut = false;
-          if (cutting_.load() && budget_left_ > 0) {
-            if (static_cast<int64_t>(n) >= budget_left_) {
-              n = static_cast<size_t>(budget_left_);
+          Budget& budget = budgets_[to_client ? 1 : 0];
+          if (cutting_.load() && budget.left > 0) {
+            if (static_cast<int64_t>(n) >= budget.left) {
+              n = static_cast<size_t>(budget.left);
               cut = true;
-              NextBudget();
+              if (to_client) cuts_in_responses_.fetch_add(1);
+              NextBudget(budget, to_client ? options_.cut_after_response_bytes
+                                           : options_.cut_after_request_bytes);
             } else {
-              budget_left_ -= static_cast<int64_t>(n);
+              budget.left -= static_cast<int64_t>(n);
             }
           }
           asio::async_write(to, asio::buffer(buffer.data(), n),
-                            [this, session, &from, &to, &buffer, cut](
-                                const asio::error_code& write_error, size_t) {
+                            [this, session, &from, &to, &buffer, to_client,
+                             cut](const asio::error_code& write_error, size_t) {
                               if (cut) {
                                 CloseAll();
                               } else if (write_error) {
                                 Close(session);
                               } else {
-                                Relay(session, from, to, buffer);
+                                Relay(session, from, to, buffer, to_client);
                               }
                             });
         });
   }
 
-  void NextBudget() {
-    if (options_.cut_after_bytes.empty()) return;
-    budget_left_ = std::max<int64_t>(
-        1,
-        options_
-            .cut_after_bytes[next_budget_++ % options_.cut_after_bytes.size()]);
+  // Budget is what is left of one direction's byte budget.
+  struct Budget {
+    int64_t left = 0;  // 0: no budget
+    size_t next = 0;   // index of the budget to use after this one
+  };
+
+  static void NextBudget(Budget& budget, const std::vector<int64_t>& sizes) {
+    if (sizes.empty()) return;
+    budget.left = std::max<int64_t>(1, sizes[budget.next++ % sizes.size()]);
   }
 
   void ArmTimer() {
@@ -177,10 +186,10 @@ class FaultProxy::Impl {
   std::atomic<bool> cutting_{true};
   std::atomic<int64_t> cuts_{0};
   std::atomic<int64_t> connections_{0};
+  std::atomic<int64_t> cuts_in_responses_{0};
   // On the I/O thread only.
   std::set<SessionPtr> sessions_;
-  int64_t budget_left_ = 0;  // 0: no budget
-  size_t next_budget_ = 0;
+  Budget budgets_[2];  // [0]: towards the upstream, [1]: back to clients
   bool stopping_ = false;
   std::thread thread_;  // last: started once the rest exists
 };
@@ -197,5 +206,8 @@ void FaultProxy::CutAll() { impl_->CutAll(); }
 void FaultProxy::SetCutting(bool enabled) { impl_->SetCutting(enabled); }
 int64_t FaultProxy::cuts() const { return impl_->cuts(); }
 int64_t FaultProxy::connections() const { return impl_->connections(); }
+int64_t FaultProxy::cuts_in_responses() const {
+  return impl_->cuts_in_responses();
+}
 
 }  // namespace rill::interop

@@ -6,7 +6,7 @@
 // first, the broker starts advertising it, then the proxy learns where the
 // broker listens:
 //
-//   FaultProxy proxy({.cut_after_bytes = {4096, 10'000}});
+//   FaultProxy proxy({.cut_after_request_bytes = {4096, 10'000}});
 //   rill::testing::EmbeddedCluster cluster({.listen = true, .server = {
 //       .advertised_listeners = {"PLAINTEXT://" + proxy.address()}}});
 //   proxy.SetUpstream(cluster.server()->endpoints().at(0).port);
@@ -29,11 +29,15 @@ namespace rill::interop {
 
 // FaultProxyOptions choose when the proxy cuts connections.
 struct FaultProxyOptions {
-  // Cut every connection once this many bytes (both directions, over all
-  // connections) have been relayed since the last cut; the budgets are used
-  // in turn, starting over after the last. The byte that exhausts a budget
-  // is the last one relayed. Empty: no cuts by volume. Default: empty.
-  std::vector<int64_t> cut_after_bytes = {};
+  // Cut every connection once this many bytes have been relayed towards
+  // the upstream (requests, over all connections) since the last cut of
+  // this kind; the budgets are used in turn, starting over after the last.
+  // The byte that exhausts a budget is the last one relayed. Empty: no cuts
+  // in requests. Default: empty.
+  std::vector<int64_t> cut_after_request_bytes = {};
+  // The same for bytes relayed back to clients (responses): such a cut
+  // loses a response whose request the upstream has handled. Default: empty.
+  std::vector<int64_t> cut_after_response_bytes = {};
   // Cut every connection this often; 0: never. Default: 0.
   int64_t cut_every_ms = 0;
 };
@@ -64,6 +68,8 @@ class FaultProxy {
   int64_t cuts() const;
   // connections counts the connections relayed so far.
   int64_t connections() const;
+  // cuts_in_responses counts the cuts by cut_after_response_bytes.
+  int64_t cuts_in_responses() const;
 
  private:
   class Impl;

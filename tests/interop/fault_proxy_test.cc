@@ -48,16 +48,29 @@ TEST_CASE("the fault proxy cuts every connection when a byte budget is spent",
   testing::EmbeddedCluster cluster({.in_memory = true, .listen = true});
   // 10 bytes: the first request is cut short; then a budget that a few
   // round trips do not spend.
-  FaultProxy proxy({.cut_after_bytes = {10, 100'000}});
+  FaultProxy proxy({.cut_after_request_bytes = {10, 100'000}});
   proxy.SetUpstream(cluster.server()->endpoints().at(0).port);
 
   WireClient first(proxy.port());
   CHECK_FALSE(AskApiVersions(first).ok());
   CHECK(proxy.cuts() == 1);
+  CHECK(proxy.cuts_in_responses() == 0);
 
   WireClient second(proxy.port());
   for (int i = 0; i < 3; ++i) CHECK_OK(AskApiVersions(second));
   CHECK(proxy.cuts() == 1);
+}
+
+TEST_CASE("the fault proxy can cut a connection in the middle of a response",
+          "[interop]") {
+  testing::EmbeddedCluster cluster({.in_memory = true, .listen = true});
+  // The ApiVersions response is far longer than 20 bytes.
+  FaultProxy proxy({.cut_after_response_bytes = {20}});
+  proxy.SetUpstream(cluster.server()->endpoints().at(0).port);
+  WireClient client(proxy.port());
+  CHECK_FALSE(AskApiVersions(client).ok());
+  CHECK(proxy.cuts() == 1);
+  CHECK(proxy.cuts_in_responses() == 1);
 }
 
 TEST_CASE("the fault proxy refuses connections until it has an upstream",
