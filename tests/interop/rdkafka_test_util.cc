@@ -245,6 +245,12 @@ std::optional<ConsumedMessage> TestConsumer::Poll(
   if (m == nullptr) return std::nullopt;
   std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owned(
       m, rd_kafka_message_destroy);
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    eofs_.push_back({.topic = rd_kafka_topic_name(m->rkt),
+                     .partition = m->partition,
+                     .offset = m->offset});
+    return std::nullopt;
+  }
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     char reason[512] = "";
     const rd_kafka_resp_err_t fatal =

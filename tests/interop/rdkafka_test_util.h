@@ -156,7 +156,8 @@ class TestConsumer {
   void Assign(const std::vector<TopicPartitionOffset>& partitions);
   // Poll waits up to `timeout` for one message; client-side errors that
   // librdkafka recovers from (a dropped connection) are skipped, fatal ones
-  // fail the test.
+  // fail the test. With enable.partition.eof=true, reaching the end of a
+  // partition is recorded in eofs().
   std::optional<ConsumedMessage> Poll(std::chrono::milliseconds timeout);
   // ConsumeUntil polls until `count` messages arrived (or the timeout
   // passed: then the test fails) and returns them.
@@ -174,6 +175,8 @@ class TestConsumer {
     return assignment_;
   }
   int rebalances() const { return rebalances_; }
+  // eofs lists each end of partition reached, with its offset.
+  const std::vector<TopicPartitionOffset>& eofs() const { return eofs_; }
 
  private:
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -181,6 +184,7 @@ class TestConsumer {
                           void* opaque);
 
   std::vector<TopicPartitionOffset> assignment_;
+  std::vector<TopicPartitionOffset> eofs_;
   int rebalances_ = 0;
   bool closed_ = false;
   KafkaPtr rk_;  // last: destroyed first
