@@ -30,8 +30,9 @@ def requirement():
 
 
 def produce_all(server, topic, messages, **config):
-    """Produces (key, value, partition) triples; returns the delivered
-    messages in delivery order, failing on any delivery error."""
+    """Produces (key, value, partition) triples, each with a header "n" =
+    its index; returns the delivered messages in delivery order, failing on
+    any delivery error."""
     conf = {"bootstrap.servers": server.bootstrap, "linger.ms": 5,
             "message.timeout.ms": 10000}
     conf.update(config)
@@ -41,10 +42,10 @@ def produce_all(server, topic, messages, **config):
     def on_delivery(err, msg):
         (errors if err else delivered).append(err or msg)
 
-    for key, value, partition in messages:
+    for n, (key, value, partition) in enumerate(messages):
         extra = {} if partition is None else {"partition": partition}
         p.produce(topic, value=value, key=key, on_delivery=on_delivery,
-                  headers=[("n", str(len(delivered)).encode())], **extra)
+                  headers=[("n", str(n).encode())], **extra)
         p.poll(0)
     left = p.flush(15)
     assert left == 0 and not errors, (left, errors)
