@@ -33,6 +33,7 @@ enum class ErrorReason {
   kInvalidTopic,
   kInvalidPartitions,
   kInvalidReplicationFactor,
+  kInvalidReplicaAssignment,
   kInvalidConfig,
   kInvalidRequest,
   kPolicyViolation,
@@ -57,6 +58,7 @@ enum class ErrorReason {
   kInvalidProducerEpoch,
   kUnknownProducerId,
   kInvalidProducerIdMapping,
+  kTransactionalIdAuthorizationFailed,
   // Groups.
   kCoordinatorNotAvailable,
   kNotCoordinator,
@@ -84,7 +86,8 @@ enum class ErrorReason {
 // MakeError returns a non-OK status with `reason` attached and the reason's
 // canonical absl code (kNotFound for unknown topics and members,
 // kInvalidArgument for bad input, kFailedPrecondition for stale state,
-// kUnavailable for conditions a retry can clear, kDataLoss for corruption).
+// kUnavailable for conditions a retry can clear, kPermissionDenied for what
+// the broker does not allow, kDataLoss for corruption).
 absl::Status MakeError(ErrorReason reason, std::string_view message);
 
 // GetErrorReason returns the reason attached to `status`, or kNone (also for

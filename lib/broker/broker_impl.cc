@@ -274,6 +274,12 @@ absl::StatusOr<PartitionOffsets> BrokerImpl::GetPartitionOffsets(
 
 absl::StatusOr<Offset> BrokerImpl::DeleteRecords(const TopicPartition& tp,
                                                  Offset before) {
+  // Committed offsets live in the internal topic: never truncated by hand.
+  if (IsInternalTopic(tp.topic)) {
+    return MakeError(
+        ErrorReason::kInvalidTopic,
+        absl::StrCat("cannot delete records of internal topic ", tp.topic));
+  }
   ASSIGN_OR_RETURN(std::shared_ptr<Partition> partition, GetPartition(tp));
   return partition->DeleteRecords(before);
 }

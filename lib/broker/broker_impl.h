@@ -65,6 +65,7 @@ class BrokerImpl final : public Broker {
   absl::Status ReplaceTopicConfigs(
       std::string_view topic, const std::map<std::string, std::string>& configs,
       bool validate_only) override;
+  std::vector<ConfigEntry> DescribeBrokerConfigs() override;
 
   void Produce(const TopicPartition& tp, std::span<char> batch,
                const ProduceOptions& options, ProduceCallback done) override;

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "broker/broker_configs.h"
 #include "broker/broker_impl.h"
 #include "broker/topic_name.h"
 #include "rill/error.h"
@@ -182,6 +183,10 @@ absl::Status BrokerImpl::ReplaceTopicConfigs(
     bool validate_only) {
   absl::MutexLock admin(&admin_mu_);
   return UpdateTopicConfigsLocked(name, configs, validate_only);
+}
+
+std::vector<ConfigEntry> BrokerImpl::DescribeBrokerConfigs() {
+  return broker::DescribeBrokerConfigs(options_);
 }
 
 absl::Status BrokerImpl::UpdateTopicConfigsLocked(

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "broker/broker_configs.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
 
@@ -101,24 +102,42 @@ absl::StatusOr<TopicConfig> TopicConfig::Resolve(
 std::vector<ConfigEntry> TopicConfig::Describe(
     const std::map<std::string, std::string>& overrides,
     const LogConfig& log_defaults) {
+  // Each config's synonyms by precedence: the topic's override, the
+  // broker's setting where it differs from Kafka's, Kafka's default.
   std::map<std::string, ConfigEntry> entries;
+  auto add_default = [&](const std::string& name, const std::string& value) {
+    ConfigEntry& entry = entries[name];
+    entry.name = name;
+    entry.synonyms.push_back({.name = std::string(BrokerConfigName(name)),
+                              .value = value,
+                              .source = ConfigSource::kDefault});
+  };
   const auto kafka_defaults = LogConfig{}.ToProperties();
-  for (const auto& [name, value] : log_defaults.ToProperties()) {
-    const bool broker_set = kafka_defaults.at(name) != value;
-    entries[name] = {.name = name,
-                     .value = value,
-                     .source = broker_set ? ConfigSource::kBrokerDefault
-                                          : ConfigSource::kDefault};
-  }
+  for (const auto& [name, value] : kafka_defaults) add_default(name, value);
   for (const auto& [name, value] : BrokerTopicDefaults()) {
-    entries[name] = {.name = name, .value = value};
+    add_default(name, value);
+  }
+  for (const auto& [name, value] : log_defaults.ToProperties()) {
+    if (kafka_defaults.at(name) == value) continue;
+    auto& synonyms = entries[name].synonyms;
+    synonyms.insert(synonyms.begin(),
+                    {.name = std::string(BrokerConfigName(name)),
+                     .value = value,
+                     .source = ConfigSource::kBrokerDefault});
   }
   for (const auto& [name, value] : overrides) {
-    entries[name] = {
-        .name = name, .value = value, .source = ConfigSource::kTopic};
+    ConfigEntry& entry = entries[name];
+    entry.name = name;
+    entry.synonyms.insert(
+        entry.synonyms.begin(),
+        {.name = name, .value = value, .source = ConfigSource::kTopic});
   }
   std::vector<ConfigEntry> out;
-  for (auto& [name, entry] : entries) out.push_back(std::move(entry));
+  for (auto& [name, entry] : entries) {
+    entry.value = entry.synonyms.front().value;
+    entry.source = entry.synonyms.front().source;
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 

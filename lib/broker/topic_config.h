@@ -37,7 +37,8 @@ struct TopicConfig {
       const std::map<std::string, std::string>& overrides,
       const LogConfig& log_defaults);
 
-  // Describe lists every config with its value and source.
+  // Describe lists every config with its value, source and synonyms (the
+  // topic's override, the broker's log.* setting, Kafka's default).
   static std::vector<ConfigEntry> Describe(
       const std::map<std::string, std::string>& overrides,
       const LogConfig& log_defaults);

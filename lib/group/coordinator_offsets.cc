@@ -17,6 +17,12 @@ absl::Status Error(ErrorReason reason, std::string_view message) {
   return MakeError(reason, message);
 }
 
+// CommitTimestamp is when a commit counts as made: the client's time
+// (OffsetCommit v1) or the coordinator's.
+int64_t CommitTimestamp(const OffsetCommitPartition& p, int64_t now_ms) {
+  return p.commit_timestamp_ms >= 0 ? p.commit_timestamp_ms : now_ms;
+}
+
 OffsetCommitResponse AllFailed(size_t n, const absl::Status& status) {
   OffsetCommitResponse r;
   r.partition_statuses.assign(n, status);
@@ -114,6 +120,9 @@ absl::Status GroupCoordinatorImpl::ValidateOffsetCommit(
 void GroupCoordinatorImpl::StoreOffsets(Group& g, OffsetCommitRequest& req,
                                         CommitCallback done, Completions& c) {
   const int64_t now = NowMs();
+  // OffsetCommit v2–4's retention time fixes each offset's expiry now.
+  const int64_t expire_ms =
+      req.retention_time_ms >= 0 ? now + req.retention_time_ms : -1;
   const uint64_t commit_id = next_commit_id_.fetch_add(1);
   OffsetCommitResponse response;
   response.partition_statuses.resize(req.offsets.size());
@@ -137,12 +146,13 @@ void GroupCoordinatorImpl::StoreOffsets(Group& g, OffsetCommitRequest& req,
     }
     absl::StatusOr<std::string> key = EncodeOffsetCommitKey(g.id(), p.tp);
     absl::StatusOr<std::string> value =
-        key.ok()
-            ? EncodeOffsetCommitValue({.offset = p.offset.value(),
-                                       .leader_epoch = p.leader_epoch.value(),
-                                       .metadata = p.metadata,
-                                       .commit_timestamp_ms = now})
-            : key.status();
+        key.ok() ? EncodeOffsetCommitValue(
+                       {.offset = p.offset.value(),
+                        .leader_epoch = p.leader_epoch.value(),
+                        .metadata = p.metadata,
+                        .commit_timestamp_ms = CommitTimestamp(p, now),
+                        .expire_timestamp_ms = expire_ms})
+                 : key.status();
     if (!value.ok()) {
       response.partition_statuses[i] = Error(
           ErrorReason::kInvalidRequest, std::string(value.status().message()));
@@ -176,7 +186,7 @@ void GroupCoordinatorImpl::StoreOffsets(Group& g, OffsetCommitRequest& req,
   // Applied to the cache only once durable, as Kafka does.
   appends_.Enqueue(
       g.partition(), *std::move(batch),
-      [group = g.shared_from_this(), commit_id, now, written,
+      [group = g.shared_from_this(), commit_id, now, expire_ms, written,
        offsets = std::move(req.offsets), response = std::move(response),
        done = std::move(done)](absl::StatusOr<Offset> base) mutable {
         {
@@ -199,10 +209,10 @@ void GroupCoordinatorImpl::StoreOffsets(Group& g, OffsetCommitRequest& req,
             if (!inserted && slot->second.record_offset > record_offset) {
               continue;  // a later commit's record already landed
             }
-            slot->second =
-                StoredOffset{CommittedOffset{p.tp, p.offset, p.leader_epoch,
-                                             p.metadata, now},
-                             record_offset, -1};
+            slot->second = StoredOffset{
+                CommittedOffset{p.tp, p.offset, p.leader_epoch, p.metadata,
+                                CommitTimestamp(p, now)},
+                record_offset, expire_ms};
           }
         }
         if (!base.ok()) {

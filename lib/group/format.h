@@ -38,7 +38,8 @@
 //     v1: adds rebalance_timeout; v2: adds current_state_timestamp.
 //
 // The coordinator writes the newest non-flexible versions (keys 1 and 2,
-// values 3) and reads every version up to those. A GroupMetadataValue lists
+// values 3; offset values 1 for commits with an explicit retention time, as
+// Kafka does) and reads every version up to those. A GroupMetadataValue lists
 // each member's metadata for the group's chosen protocol only (its
 // "subscription") and its current assignment; an empty group has no members
 // and a null protocol and leader.
@@ -57,6 +58,9 @@ inline constexpr int16_t kGroupMetadataKeyVersion = 2;
 // The value versions written; also the newest read.
 inline constexpr int16_t kOffsetCommitValueVersion = 3;
 inline constexpr int16_t kGroupMetadataValueVersion = 3;
+// The offset value version written for a commit with an explicit retention
+// time (OffsetCommit v2–4), the only one with an expire_timestamp.
+inline constexpr int16_t kExpiringOffsetCommitValueVersion = 1;
 
 // The value of a string or bytes length that means null.
 inline constexpr int16_t kNullStringLength = -1;

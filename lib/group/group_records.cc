@@ -45,6 +45,16 @@ absl::StatusOr<std::string> EncodeGroupMetadataKey(std::string_view group) {
 absl::StatusOr<std::string> EncodeOffsetCommitValue(
     const OffsetCommitValue& value) {
   WireWriter w;
+  if (value.expire_timestamp_ms >= 0) {
+    // Only version 1 has an explicit expiry (and no leader epoch: commits
+    // that set a retention predate leader epochs).
+    w.Int16(kExpiringOffsetCommitValueVersion);
+    w.Int64(value.offset);
+    RETURN_IF_ERROR(w.String(value.metadata));
+    w.Int64(value.commit_timestamp_ms);
+    w.Int64(value.expire_timestamp_ms);
+    return std::move(w).data();
+  }
   w.Int16(kOffsetCommitValueVersion);
   w.Int64(value.offset);
   w.Int32(value.leader_epoch);

@@ -41,6 +41,7 @@ struct OffsetCommitValue {
   std::string metadata = {};
   int64_t commit_timestamp_ms = -1;
   // Only in version 1 values (old explicit per-commit retention); -1 else.
+  // Encoding a value with one writes version 1.
   int64_t expire_timestamp_ms = -1;
 };
 

@@ -86,9 +86,13 @@ void Connection::Drain() {
   asio::post(strand_, [self = shared_from_this()] {
     if (self->closed_) return;
     self->draining_ = true;
-    // Wake a pending read: shutting down the receive side completes it.
-    asio::error_code ignored;
-    self->socket_.shutdown(Socket::shutdown_receive, ignored);
+    // Requests the client already sent are answered: if bytes are waiting,
+    // the pending read completes with them. Otherwise wake the read by
+    // shutting down the receive side.
+    asio::error_code error;
+    if (self->socket_.available(error) == 0 || error) {
+      self->socket_.shutdown(Socket::shutdown_receive, error);
+    }
     self->MaybeFinishDrain();
   });
 }
@@ -116,7 +120,8 @@ void Connection::CloseWithReason(std::string_view reason) {
 }
 
 void Connection::MaybeFinishDrain() {
-  if (draining_ && in_flight_.empty() && outbound_.empty() && !writing_) {
+  if (draining_ && !reading_ && in_flight_.empty() && outbound_.empty() &&
+      !writing_) {
     CloseWithReason("");
   }
 }
@@ -153,6 +158,7 @@ void Connection::OnRead(const asio::error_code& error, size_t n) {
   read_end_ += n;
   if (!DispatchFrames()) return;
   ReadMore();
+  MaybeFinishDrain();
 }
 
 void Connection::MakeRoom(size_t needed) {
@@ -177,8 +183,7 @@ bool Connection::DispatchFrames() {
   if (dispatching_) return !closed_;
   dispatching_ = true;
   absl::Cleanup done = [this] { dispatching_ = false; };
-  while (!closed_ && !draining_ &&
-         in_flight_.size() < options_.max_queued_requests) {
+  while (!closed_ && in_flight_.size() < options_.max_queued_requests) {
     const size_t available = read_end_ - read_begin_;
     if (available < 4) break;
     const int32_t size =

@@ -37,6 +37,7 @@ constexpr std::pair<ErrorReason, int16_t> kCodes[] = {
     {ErrorReason::kTopicAlreadyExists, 36},
     {ErrorReason::kInvalidPartitions, 37},
     {ErrorReason::kInvalidReplicationFactor, 38},
+    {ErrorReason::kInvalidReplicaAssignment, 39},
     {ErrorReason::kInvalidConfig, 40},
     {ErrorReason::kInvalidRequest, 42},
     {ErrorReason::kPolicyViolation, 44},
@@ -44,6 +45,7 @@ constexpr std::pair<ErrorReason, int16_t> kCodes[] = {
     {ErrorReason::kDuplicateSequenceNumber, 46},
     {ErrorReason::kInvalidProducerEpoch, 47},
     {ErrorReason::kInvalidProducerIdMapping, 49},
+    {ErrorReason::kTransactionalIdAuthorizationFailed, 53},
     {ErrorReason::kKafkaStorageError, 56},
     {ErrorReason::kUnknownProducerId, 59},
     {ErrorReason::kNonEmptyGroup, 68},
@@ -74,6 +76,11 @@ int16_t KafkaErrorCode(const absl::Status& status) {
     return kErrorRequestTimedOut;
   }
   return kErrorUnknownServerError;
+}
+
+std::optional<std::string> KafkaErrorMessage(const absl::Status& status) {
+  if (status.ok()) return std::nullopt;
+  return std::string(status.message());
 }
 
 ErrorReason ErrorReasonForKafkaCode(int16_t code) {

@@ -6,6 +6,8 @@
 #define RILL_SERVER_ERROR_CODES_H_
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -28,6 +30,10 @@ enum KafkaError : int16_t {
 // the reason's code, else UNKNOWN_SERVER_ERROR (-1) — or REQUEST_TIMED_OUT
 // for a plain deadline.
 int16_t KafkaErrorCode(const absl::Status& status);
+
+// KafkaErrorMessage is the error_message field of a per-item result: null
+// for OK, else the status' message.
+std::optional<std::string> KafkaErrorMessage(const absl::Status& status);
 
 // KafkaErrorCodeFor is the code of one reason (kNone is 0).
 int16_t KafkaErrorCodeFor(ErrorReason reason);

@@ -8,6 +8,25 @@ std::unique_ptr<HandlerRegistry> HandlerRegistry::WithAllHandlers() {
   registry->Add(NewMetadataHandler());
   registry->Add(NewProduceHandler());
   registry->Add(NewFetchHandler());
+  registry->Add(NewFindCoordinatorHandler());
+  registry->Add(NewJoinGroupHandler());
+  registry->Add(NewSyncGroupHandler());
+  registry->Add(NewHeartbeatHandler());
+  registry->Add(NewLeaveGroupHandler());
+  registry->Add(NewOffsetCommitHandler());
+  registry->Add(NewOffsetFetchHandler());
+  registry->Add(NewDescribeGroupsHandler());
+  registry->Add(NewListGroupsHandler());
+  registry->Add(NewDeleteGroupsHandler());
+  registry->Add(NewOffsetDeleteHandler());
+  registry->Add(NewListOffsetsHandler());
+  registry->Add(NewCreateTopicsHandler());
+  registry->Add(NewDeleteTopicsHandler());
+  registry->Add(NewDeleteRecordsHandler());
+  registry->Add(NewInitProducerIdHandler());
+  registry->Add(NewDescribeConfigsHandler());
+  registry->Add(NewAlterConfigsHandler());
+  registry->Add(NewCreatePartitionsHandler());
   return registry;
 }
 

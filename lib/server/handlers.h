@@ -15,6 +15,25 @@ std::unique_ptr<Handler> NewApiVersionsHandler(const HandlerRegistry& registry);
 std::unique_ptr<Handler> NewMetadataHandler();
 std::unique_ptr<Handler> NewProduceHandler();
 std::unique_ptr<Handler> NewFetchHandler();
+std::unique_ptr<Handler> NewFindCoordinatorHandler();
+std::unique_ptr<Handler> NewJoinGroupHandler();
+std::unique_ptr<Handler> NewSyncGroupHandler();
+std::unique_ptr<Handler> NewHeartbeatHandler();
+std::unique_ptr<Handler> NewLeaveGroupHandler();
+std::unique_ptr<Handler> NewOffsetCommitHandler();
+std::unique_ptr<Handler> NewOffsetFetchHandler();
+std::unique_ptr<Handler> NewDescribeGroupsHandler();
+std::unique_ptr<Handler> NewListGroupsHandler();
+std::unique_ptr<Handler> NewDeleteGroupsHandler();
+std::unique_ptr<Handler> NewOffsetDeleteHandler();
+std::unique_ptr<Handler> NewListOffsetsHandler();
+std::unique_ptr<Handler> NewCreateTopicsHandler();
+std::unique_ptr<Handler> NewDeleteTopicsHandler();
+std::unique_ptr<Handler> NewDeleteRecordsHandler();
+std::unique_ptr<Handler> NewInitProducerIdHandler();
+std::unique_ptr<Handler> NewDescribeConfigsHandler();
+std::unique_ptr<Handler> NewAlterConfigsHandler();
+std::unique_ptr<Handler> NewCreatePartitionsHandler();
 
 }  // namespace rill::server
 

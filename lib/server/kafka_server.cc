@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "asio.hpp"
 #include "server/connection.h"
 #include "server/handler_registry.h"
@@ -136,26 +137,25 @@ class KafkaServerImpl final : public KafkaServer {
       was_serving = serving_;
     }
     if (!was_serving) return;  // nothing accepted, nothing running
-    // Stop accepting, then let every connection answer what it has read.
-    asio::post(io_, [this] {
+    // Stop accepting. Waiting for it on a network thread means every accept
+    // that completed before is adopted (or, seeing shut_down_, closed) by
+    // the time the connections are listed below.
+    absl::Notification acceptors_closed;
+    asio::post(io_, [this, &acceptors_closed] {
       for (Listener& l : listeners_) {
         asio::error_code ignored;
         l.acceptor->close(ignored);
       }
+      acceptors_closed.Notify();
     });
-    std::vector<std::shared_ptr<server::Connection>> open = Connections();
-    for (const auto& connection : open) connection->Drain();
-    {
-      absl::MutexLock lock(&mu_);
-      auto drained = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return connections_.empty();
-      };
-      mu_.AwaitWithTimeout(absl::Condition(&drained),
-                           absl::FromChrono(kDrainTimeout));
-    }
+    acceptors_closed.WaitForNotification();
+    // Let every connection answer what its client has sent, for a while.
+    for (const auto& connection : Connections()) connection->Drain();
+    AwaitNoConnections(kDrainTimeout);
+    // Then close the rest (a JoinGroup may wait minutes for other members).
     for (const auto& connection : Connections()) connection->Close();
+    AwaitNoConnections(kDrainTimeout);
     // Broker callbacks that fire from now on find their connection gone.
-    for (const auto& connection : open) connection->link()->Detach();
     for (const auto& connection : Connections()) connection->link()->Detach();
     io_.stop();
     for (std::thread& t : threads_) t.join();
@@ -183,6 +183,14 @@ class KafkaServerImpl final : public KafkaServer {
       advertised_.push_back(std::move(e));
     }
     return absl::OkStatus();
+  }
+
+  void AwaitNoConnections(std::chrono::seconds timeout) {
+    absl::MutexLock lock(&mu_);
+    auto none = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return connections_.empty();
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&none), absl::FromChrono(timeout));
   }
 
   std::vector<std::shared_ptr<server::Connection>> Connections() {

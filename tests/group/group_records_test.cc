@@ -118,6 +118,20 @@ TEST_CASE(
   CHECK(!e.leader.has_value());
 }
 
+TEST_CASE("an offset with an expiry is written as a version 1 value",
+          "[group]") {
+  ASSIGN_OR_REQUIRE(std::string bytes,
+                    EncodeOffsetCommitValue({.offset = 9,
+                                             .leader_epoch = -1,
+                                             .metadata = "x",
+                                             .commit_timestamp_ms = 10,
+                                             .expire_timestamp_ms = 20}));
+  CHECK(bytes == Be().I16(1).I64(9).Str("x").I64(10).I64(20).out);
+  ASSIGN_OR_REQUIRE(OffsetCommitValue back, DecodeOffsetCommitValue(bytes));
+  CHECK(back.expire_timestamp_ms == 20);
+  CHECK(back.commit_timestamp_ms == 10);
+}
+
 TEST_CASE("older record versions are read", "[group]") {
   // OffsetCommitValue v1 carries an explicit expiry; v0 has no leader epoch.
   ASSIGN_OR_REQUIRE(

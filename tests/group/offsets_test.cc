@@ -326,6 +326,46 @@ TEST_CASE("offsets expire per offsets.retention.minutes", "[group]") {
 }
 
 TEST_CASE(
+    "a commit's own retention time or timestamp (OffsetCommit v1-4) sets "
+    "when its offset expires",
+    "[group]") {
+  CoordinatorFixture f;
+  const int64_t retention = 60'000;
+  f.config.offsets_retention_ms = retention;
+
+  SECTION("an explicit retention time, also after a restart") {
+    Answer<OffsetCommitResponse> answer;
+    f.gc().CommitOffsets({.group_id = "simple",
+                          .retention_time_ms = 5'000,
+                          .offsets = {At(Tp("t", 0), 1)}},
+                         answer.Callback());
+    REQUIRE(answer.ready());
+    REQUIRE_OK(answer.get().partition_statuses.at(0));
+    CHECK_OK(f.Commit("simple", -1, "", {At(Tp("t", 1), 2)})[0]);
+    f.Reopen();
+    f.clock->AdvanceMs(4'999);
+    CHECK(*f.gc().ExpireOffsets() == 0);
+    f.clock->AdvanceMs(1);
+    CHECK(*f.gc().ExpireOffsets() == 1);
+    CHECK(f.Committed("simple", Tp("t", 0)) == -1);
+    CHECK(f.Committed("simple", Tp("t", 1)) == 2);
+  }
+  SECTION("a client's commit timestamp") {
+    OffsetCommitPartition p = At(Tp("t", 0), 1);
+    p.commit_timestamp_ms = kStartMs - retention + 10;
+    CHECK_OK(f.Commit("simple", -1, "", {p})[0]);
+    ASSIGN_OR_REQUIRE(
+        std::vector<CommittedOffset> fetched,
+        f.gc().FetchOffsets("simple", std::vector<TopicPartition>{Tp("t", 0)}));
+    CHECK(fetched.at(0).commit_timestamp_ms == kStartMs - retention + 10);
+    f.clock->AdvanceMs(9);
+    CHECK(*f.gc().ExpireOffsets() == 0);
+    f.clock->AdvanceMs(1);
+    CHECK(*f.gc().ExpireOffsets() == 1);
+  }
+}
+
+TEST_CASE(
     "concurrent commits from many threads all land, in order per "
     "partition",
     "[group]") {

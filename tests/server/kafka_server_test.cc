@@ -4,6 +4,7 @@
 #include <string>
 
 #include "protocol/messages/api_versions.h"
+#include "protocol/messages/fetch.h"
 #include "server/error_codes.h"
 #include "server_test_util.h"
 #include "status_test_util.h"
@@ -163,6 +164,39 @@ TEST_CASE("listeners on port 0 report the ports the OS chose",
   CHECK((*server)->bootstrap_servers() ==
         endpoints[0].HostPort() + "," + endpoints[1].HostPort());
   CHECK((*server)->advertised_endpoints()[0].port == endpoints[0].port);
+}
+
+}  // namespace
+}  // namespace rill::server::testing
+
+namespace rill::server::testing {
+namespace {
+
+TEST_CASE("Shutdown answers a request in flight before closing",
+          "[server][integration]") {
+  auto served = std::make_unique<ServedBroker>();
+  REQUIRE_OK(served->broker->CreateTopic({.name = "t", .num_partitions = 1}));
+  WireClient client(served->port());
+  protocol::FetchRequest fetch;
+  fetch.max_wait_ms = 300;  // parked until then: nothing will be appended
+  fetch.min_bytes = 1;
+  auto& topic = fetch.topics.emplace_back();
+  topic.topic = "t";
+  topic.partitions.push_back({});
+  topic.partitions[0].partition_max_bytes = 1024;
+  // A first round trip makes sure the server has taken the connection.
+  REQUIRE_OK(
+      client.RoundTrip<ApiVersionsResponse>(ApiVersionsRequest{}, 3).status());
+  // Both are sent (on loopback: in the server's socket buffer) before
+  // Shutdown; requests a client has sent are answered.
+  REQUIRE_OK(client.SendRequest(fetch, 11, 5));
+  REQUIRE_OK(client.SendRequest(ApiVersionsRequest{}, 3, 6));
+  served->server->Shutdown();
+  auto answered = client.ReadResponse<protocol::FetchResponse>(11, 5);
+  REQUIRE_OK(answered.status());
+  CHECK(answered->responses.at(0).partitions.at(0).error_code == 0);
+  CHECK_OK(client.ReadResponse<ApiVersionsResponse>(3, 6).status());
+  CHECK_OK(client.WaitForClose(5'000));
 }
 
 }  // namespace

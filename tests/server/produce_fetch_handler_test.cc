@@ -285,3 +285,23 @@ TEST_CASE("Metadata creates unknown topics when the broker and client allow",
 
 }  // namespace
 }  // namespace rill::server::testing
+
+namespace rill::server::testing {
+namespace {
+
+TEST_CASE("Metadata advertises advertised.listeners, not the bound address",
+          "[server][integration]") {
+  ServedBroker served(
+      {.listeners = {"PLAINTEXT://127.0.0.1:0"},
+       .advertised_listeners = {"PLAINTEXT://kafka.example.com:19092"}});
+  WireClient client(served.port());
+  auto r = client.RoundTrip<protocol::MetadataResponse>(
+      protocol::MetadataRequest{}, 1);
+  REQUIRE_OK(r.status());
+  REQUIRE(r->brokers.size() == 1);
+  CHECK(r->brokers[0].host == "kafka.example.com");
+  CHECK(r->brokers[0].port == 19092);
+}
+
+}  // namespace
+}  // namespace rill::server::testing

@@ -159,6 +159,11 @@ class Broker {
   virtual absl::Status ReplaceTopicConfigs(
       std::string_view topic, const std::map<std::string, std::string>& configs,
       bool validate_only = false) = 0;
+  // DescribeBrokerConfigs reports the broker's own configs under Kafka's
+  // broker names (num.partitions, log.retention.ms, ...), each read-only
+  // (rill has no dynamic broker configs), kBrokerDefault where the options
+  // differ from Kafka's default.
+  virtual std::vector<ConfigEntry> DescribeBrokerConfigs() = 0;
 
   // --- Data ---------------------------------------------------------------
   // Produce validates and appends one RecordBatch v2 (rewritten in place;
@@ -173,7 +178,7 @@ class Broker {
       const TopicPartition& tp) = 0;
   // DeleteRecords moves the log start offset to `before` (-1: the high
   // watermark) and returns the new low watermark; kOffsetOutOfRange beyond
-  // the high watermark.
+  // the high watermark; internal topics are refused (kInvalidTopic).
   virtual absl::StatusOr<Offset> DeleteRecords(const TopicPartition& tp,
                                                Offset before) = 0;
   // InitProducerId starts an idempotent producer session: a new producer

@@ -52,17 +52,31 @@ struct TopicDescription {
 // DescribeConfigs sources).
 enum class ConfigSource {
   kTopic,          // set on the topic (DYNAMIC_TOPIC_CONFIG)
-  kBrokerDefault,  // the broker's log.* default (STATIC_BROKER_CONFIG)
+  kBrokerDefault,  // set in the broker's options: a log.* default or
+                   // another broker config (STATIC_BROKER_CONFIG)
   kDefault,        // Kafka's built-in default (DEFAULT_CONFIG)
 };
 
-// ConfigEntry is one config of a topic as DescribeConfigs reports it.
+// ConfigSynonym is one place a config's value can come from, under the
+// name it has there: the topic's own "retention.ms", the broker's
+// "log.retention.ms", Kafka's default.
+struct ConfigSynonym {
+  std::string name;
+  std::string value;
+  ConfigSource source = ConfigSource::kDefault;
+};
+
+// ConfigEntry is one config of a topic, or of the broker, as
+// DescribeConfigs reports it.
 struct ConfigEntry {
   std::string name;
   std::string value;
   ConfigSource source = ConfigSource::kDefault;
   bool read_only = false;
   bool sensitive = false;
+  // Every place the value could come from, highest precedence first; the
+  // first one is where `value` comes from.
+  std::vector<ConfigSynonym> synonyms = {};
 };
 
 // ConfigOp is how IncrementalAlterConfigs changes one config.

@@ -171,6 +171,9 @@ struct OffsetCommitPartition {
   Offset offset;
   LeaderEpoch leader_epoch = LeaderEpoch(-1);
   std::string metadata = {};
+  // The commit time OffsetCommit v1 lets a client set; negative: the
+  // coordinator's clock at the commit. Retention is counted from it.
+  int64_t commit_timestamp_ms = -1;
 };
 
 struct OffsetCommitRequest {
@@ -180,6 +183,10 @@ struct OffsetCommitRequest {
   int32_t generation_id = -1;
   std::string member_id = {};
   std::optional<std::string> group_instance_id = std::nullopt;
+  // OffsetCommit v2–4's explicit retention: the offsets expire this long
+  // after the commit whatever the group's state (stored in a version-1
+  // value record, as Kafka does). Negative: offsets.retention.minutes.
+  int64_t retention_time_ms = -1;
   std::vector<OffsetCommitPartition> offsets = {};
 };
 
