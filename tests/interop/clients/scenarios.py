@@ -63,12 +63,14 @@ def _run_one(name, fn, binary):
     server = RillServer(binary, overrides=overrides)
     started = time.monotonic()
     failure = None
+    ran = None
     faulthandler.dump_traceback_later(timeout + _HARD_EXIT_GRACE, exit=True)
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         server.start()
         fn(server)
+        ran = time.monotonic() - started
         signal.setitimer(signal.ITIMER_REAL, 0)
         server.stop()
         # A clean stop means the next start needs no recovery: prove the data
@@ -84,7 +86,8 @@ def _run_one(name, fn, binary):
         server.close()
     elapsed = time.monotonic() - started
     if failure is None:
-        print("PASS %s (%.1f s)" % (name, elapsed), flush=True)
+        print("PASS %s (%.1f s; the scenario %.1f s, stop and restart %.1f s)"
+              % (name, elapsed, ran, elapsed - ran), flush=True)
         return True
     print("FAIL %s (%.1f s)\n%s\n%s" % (name, elapsed, failure, tail),
           flush=True)
