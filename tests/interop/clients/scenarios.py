@@ -4,7 +4,8 @@ A suite module defines functions named scenario_<name>(server), optionally
 decorated with @scenario(timeout=..., overrides={...}), and ends with
 `scenarios.main(globals(), requirement)`. The command line is
 
-  <suite>.py --server <rill-server binary> [--only <name>]... [--list]
+  <suite>.py --server <rill-server binary> [--only <name>]...
+             [--show-server-log] [--list]
 
 Each scenario gets its own server on a free port and temporary data dir, a
 hard deadline (an alarm that raises in the scenario; past a grace period,
@@ -56,7 +57,7 @@ def _on_alarm(signum, frame):
     raise ScenarioTimeout("scenario deadline passed")
 
 
-def _run_one(name, fn, binary):
+def _run_one(name, fn, binary, show_server_log):
     timeout = getattr(fn, "scenario_timeout", _DEFAULT_TIMEOUT)
     overrides = dict(DEFAULT_OVERRIDES)
     overrides.update(getattr(fn, "scenario_overrides", {}))
@@ -88,6 +89,8 @@ def _run_one(name, fn, binary):
     if failure is None:
         print("PASS %s (%.1f s; the scenario %.1f s, stop and restart %.1f s)"
               % (name, elapsed, ran, elapsed - ran), flush=True)
+        if show_server_log:
+            print(tail, flush=True)
         return True
     print("FAIL %s (%.1f s)\n%s\n%s" % (name, elapsed, failure, tail),
           flush=True)
@@ -99,6 +102,8 @@ def main(suite_globals, requirement):
     parser.add_argument("--server", help="path of the rill-server binary")
     parser.add_argument("--only", action="append", default=[],
                         help="run only this scenario (repeatable)")
+    parser.add_argument("--show-server-log", action="store_true",
+                        help="print the server's stderr after passes too")
     parser.add_argument("--list", action="store_true",
                         help="print the scenario names and exit")
     args = parser.parse_args()
@@ -124,7 +129,8 @@ def main(suite_globals, requirement):
         print("SKIP: %s" % reason, flush=True)
         return SKIP_EXIT_CODE
 
-    failed = [name for name, fn in found if not _run_one(name, fn, args.server)]
+    failed = [name for name, fn in found
+              if not _run_one(name, fn, args.server, args.show_server_log)]
     if failed:
         print("%d of %d scenario(s) failed: %s" %
               (len(failed), len(found), ", ".join(failed)))
