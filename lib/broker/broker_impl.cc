@@ -7,6 +7,7 @@
 #include "broker/meta_properties.h"
 #include "broker/topic_name.h"
 #include "rill/error.h"
+#include "util/parallel_for.h"
 #include "util/status_macros.h"
 
 namespace rill::broker {
@@ -317,11 +318,17 @@ absl::Status BrokerImpl::Close() {
     absl::MutexLock lock(&mu_);
     topics.swap(topics_);
   }
+  // Each close writes and syncs a producer snapshot: overlap them.
+  std::vector<Partition*> partitions;
   for (const auto& [name, topic] : topics) {
     for (const auto& partition : topic->partitions) {
-      status.Update(partition->Close());
+      partitions.push_back(partition.get());
     }
   }
+  std::vector<absl::Status> closed(partitions.size());
+  util::ParallelFor(partitions.size(), 8,
+                    [&](size_t i) { closed[i] = partitions[i]->Close(); });
+  for (const absl::Status& s : closed) status.Update(s);
   if (logs_) status.Update(logs_->Close());
   return status;
 }

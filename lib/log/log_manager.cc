@@ -12,10 +12,14 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "log/format.h"
+#include "util/parallel_for.h"
 #include "util/status_macros.h"
 
 namespace rill {
 namespace {
+
+// Logs closed at once by LogManager::Close.
+constexpr size_t kCloseThreads = 8;
 
 // ParsePartitionDir splits "<topic>-<partition>" at the last '-'.
 std::optional<TopicPartition> ParsePartitionDir(const std::string& name) {
@@ -168,12 +172,18 @@ class LogManagerImpl final : public LogManager {
     if (thread_.joinable()) thread_.join();
     absl::MutexLock maintenance(&maintenance_mu_);  // a caller's round
     absl::MutexLock lock(&mu_);
-    absl::Status result;
-    for (auto& [tp, log] : logs_) {
-      absl::Status s = log->Close();
-      if (result.ok()) result = s;
+    // Each close waits on fsyncs; overlapping them makes a broker with
+    // dozens of partitions (50 of __consumer_offsets alone) stop in a
+    // fraction of the time.
+    std::vector<Log*> logs;
+    for (auto& [tp, log] : logs_) logs.push_back(log.get());
+    std::vector<absl::Status> results(logs.size());
+    util::ParallelFor(logs.size(), kCloseThreads,
+                      [&](size_t i) { results[i] = logs[i]->Close(); });
+    for (const absl::Status& s : results) {
+      if (!s.ok()) return s;
     }
-    return result;
+    return absl::OkStatus();
   }
 
  private:

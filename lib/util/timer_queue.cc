@@ -1,11 +1,15 @@
 #include "util/timer_queue.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "absl/time/time.h"
 
 namespace rill::util {
+namespace {
+
+constexpr int64_t kIdleTickMs = 50;
+
+}  // namespace
 
 TimerQueue::TimerQueue(std::shared_ptr<Clock> clock)
     : clock_(clock ? std::move(clock) : DefaultClock()) {
@@ -89,12 +93,19 @@ void TimerQueue::Run() {
     moves_drained_ = moves_seen;
     drained_.SignalAll();
     if (moves_ != moves_seen) continue;
-    if (manual || timers_.empty()) {
+    if (manual) {
       // A manual clock's due timers are found on moves; Schedule still
       // wakes the thread for a timer that is already due.
-      sleeping_until_ =
-          manual ? clock_->NowMs() + 1 : std::numeric_limits<int64_t>::max();
+      sleeping_until_ = clock_->NowMs() + 1;
       wake_.Wait(&mu_);
+    } else if (timers_.empty()) {
+      // Idle: wake up now and then rather than never, so that the next
+      // timer (typically a parked fetch, due in hundreds of ms) is found by
+      // this tick instead of costing Schedule a signal and us a context
+      // switch — with one parked fetch per request, that was one per
+      // request.
+      sleeping_until_ = now + kIdleTickMs;
+      wake_.WaitWithTimeout(&mu_, absl::Milliseconds(kIdleTickMs));
     } else {
       const int64_t deadline = timers_.begin()->first.first;
       sleeping_until_ = deadline;
