@@ -184,7 +184,7 @@ size_t PartitionCount(Broker& broker, const std::string& topic) {
 }
 
 TEST_CASE(
-    "librdkafka creates topics with configs; a second create, a bad "
+    "librdkafka creates topics with configs, and a second create, a bad "
     "replication factor and a bad config are refused",
     "[interop]") {
   testing::EmbeddedCluster cluster({.in_memory = true, .listen = true});
@@ -247,7 +247,7 @@ TEST_CASE("librdkafka describes topic configs and replaces them", "[interop]") {
 }
 
 TEST_CASE(
-    "librdkafka adds partitions that producers then use; shrinking is "
+    "librdkafka adds partitions that producers then use, and shrinking is "
     "refused",
     "[interop]") {
   testing::EmbeddedCluster cluster({.in_memory = true, .listen = true});
@@ -299,7 +299,7 @@ TEST_CASE("librdkafka deletes records below an offset", "[interop]") {
 }
 
 TEST_CASE(
-    "librdkafka deletes topics with their data; a topic of the same name "
+    "librdkafka deletes topics with their data, and a topic of the same name "
     "starts empty",
     "[interop]") {
   testing::EmbeddedCluster cluster({.in_memory = true, .listen = true});
