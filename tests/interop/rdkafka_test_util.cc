@@ -17,9 +17,14 @@ Config CommonConfig() {
   return {
       {"reconnect.backoff.ms", "10"},
       {"reconnect.backoff.max.ms", "100"},
-      {"retry.backoff.ms", "20"},
       {"log.connection.close", "false"},
       {"topic.metadata.refresh.fast.interval.ms", "20"},
+  };
+}
+
+Config ProducerConfig() {
+  return {
+      {"retry.backoff.ms", "20"},
   };
 }
 
@@ -76,8 +81,9 @@ KafkaPtr NewClient(rd_kafka_type_t type, const std::string& bootstrap,
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   Set(conf, "bootstrap.servers", bootstrap);
   for (const auto& [name, value] : CommonConfig()) Set(conf, name, value);
-  if (type == RD_KAFKA_CONSUMER) {
-    for (const auto& [name, value] : ConsumerConfig()) Set(conf, name, value);
+  for (const auto& [name, value] :
+       type == RD_KAFKA_CONSUMER ? ConsumerConfig() : ProducerConfig()) {
+    Set(conf, name, value);
   }
   for (const auto& [name, value] : config) Set(conf, name, value);
   // RILL_INTEROP_DEBUG=fetch,msg,... turns on librdkafka's debug contexts
