@@ -276,5 +276,39 @@ TEST_CASE(
   ExpectCommitted(cluster.broker(), 3 * kRound);
 }
 
+TEST_CASE(
+    "a librdkafka group member keeps its membership and position across a "
+    "broker restart",
+    "[interop]") {
+  testing::EmbeddedCluster cluster({.listen = true});  // on disk: restarts
+  REQUIRE_OK(cluster.CreateTopic(kTopic, kPartitions));
+  const std::string bootstrap = cluster.bootstrap_servers();
+  SeedCommittedOffsets(bootstrap);
+  Group group;
+  group.Join(bootstrap);
+  WaitForStableGroup(group, cluster.broker());
+  ProduceRound(bootstrap, 10, "before");
+  ConsumeUntilTotal(group, kPartitions * 10);
+  group.CommitAll();
+  ASSIGN_OR_REQUIRE(GroupDescription before,
+                    cluster.broker().group_coordinator().DescribeGroup(kGroup));
+  const int rebalances = group.members[0]->rebalances();
+
+  REQUIRE_OK(cluster.Restart());
+  // The group comes back from __consumer_offsets as it was, member and
+  // generation included, so the member goes on without a rebalance.
+  ASSIGN_OR_REQUIRE(GroupDescription after,
+                    cluster.broker().group_coordinator().DescribeGroup(kGroup));
+  CHECK(after.state == "Stable");
+  CHECK(after.generation_id == before.generation_id);
+  REQUIRE(after.members.size() == 1);
+  CHECK(after.members[0].member_id == before.members.at(0).member_id);
+
+  ProduceRound(bootstrap, 10, "after");
+  ConsumeUntilTotal(group, 2 * kPartitions * 10);
+  group.ledger.ExpectExactlyOnce(0, 20);
+  CHECK(group.members[0]->rebalances() == rebalances);
+}
+
 }  // namespace
 }  // namespace rill::interop
