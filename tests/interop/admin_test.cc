@@ -22,7 +22,8 @@ struct DescribedConfig {
   bool read_only = false;
 };
 
-// AdminClient runs one admin call at a time and waits for its result.
+// AdminClient runs one admin call at a time and waits for its result. Owns
+// its librdkafka handle and result queue. Not thread-safe.
 class AdminClient {
  public:
   explicit AdminClient(const std::string& bootstrap)
