@@ -22,3 +22,16 @@ if(RILL_SANITIZE)
   target_compile_options(rill_build_flags INTERFACE ${_rill_san})
   target_link_options(rill_build_flags INTERFACE ${_rill_san})
 endif()
+if(RILL_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "RILL_BUILD_FUZZERS needs clang (libFuzzer): "
+                        "-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang")
+  endif()
+  # Coverage feedback for libFuzzer in every rill target (the fuzz targets
+  # add -fsanitize=fuzzer, which brings libFuzzer's main), under ASan and
+  # UBSan so a memory error or undefined behaviour is a crash.
+  set(_rill_fuzz -fsanitize=fuzzer-no-link,address,undefined
+                 -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_compile_options(rill_build_flags INTERFACE ${_rill_fuzz})
+  target_link_options(rill_build_flags INTERFACE -fsanitize=address,undefined)
+endif()

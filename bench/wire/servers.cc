@@ -50,6 +50,19 @@ std::vector<WireServer> WireServers() {
             },
         .create_topics_with_admin = true,
     });
+    // Like for like with the mock, which keeps everything in memory: the
+    // same server with no page cache writes.
+    servers.push_back({
+        .name = "RillMem",
+        .binary = rill,
+        .args =
+            [](const std::string& /*data_dir*/,
+               const std::vector<std::string>& /*topics*/) {
+              return std::vector<std::string>{
+                  "--listeners", "PLAINTEXT://127.0.0.1:0", "--in-memory"};
+            },
+        .create_topics_with_admin = true,
+    });
   }
   return servers;
 }

@@ -300,10 +300,22 @@ uint64_t Segment::IndexedPosition(Offset target) const {
   return i < 0 ? 0 : offset_index_[i].position;
 }
 
+uint64_t Segment::ScanStart(Offset target) const {
+  const uint64_t indexed = IndexedPosition(target);
+  const uint64_t hint = read_hint_.load(std::memory_order_relaxed);
+  const int64_t hint_offset = base_.value() + static_cast<int64_t>(hint >> 32);
+  const uint64_t hint_position = hint & 0xffffffffu;
+  if (hint != 0 && hint_offset <= target.value() && hint_position > indexed &&
+      hint_position < size_) {
+    return hint_position;
+  }
+  return indexed;
+}
+
 absl::StatusOr<std::optional<StoredBatch>> Segment::FindBatch(
     Offset target) const {
   if (target >= next_offset_) return std::nullopt;
-  uint64_t position = IndexedPosition(target);
+  uint64_t position = ScanStart(target);
   while (position < size_) {
     ASSIGN_OR_RETURN(StoredBatch batch, ReadBatchAt(position));
     if (batch.last_offset >= target.value()) return batch;
@@ -327,6 +339,7 @@ absl::StatusOr<uint64_t> Segment::ReadEnd(uint64_t start, int64_t max_bytes,
   if (i >= 0 && offset_index_[i].position > start) {
     position = offset_index_[i].position;
   }
+  int64_t next = -1;  // offset of the batch at `position`, once known
   while (position < size_) {
     ASSIGN_OR_RETURN(StoredBatch batch, ReadBatchAt(position));
     if (batch.base_offset >= max_offset.value()) break;
@@ -335,6 +348,12 @@ absl::StatusOr<uint64_t> Segment::ReadEnd(uint64_t start, int64_t max_bytes,
       break;
     }
     position += batch.size;
+    next = batch.last_offset + 1;
+  }
+  if (next > base_.value() && position <= 0xffffffffu) {
+    read_hint_.store(
+        static_cast<uint64_t>(next - base_.value()) << 32 | position,
+        std::memory_order_relaxed);
   }
   return position;
 }
@@ -378,6 +397,7 @@ absl::StatusOr<uint64_t> Segment::TruncateTo(Offset offset) {
   const uint64_t removed = size_ - position;
   RETURN_IF_ERROR(file_->Truncate(position));
   size_ = position;
+  read_hint_.store(0, std::memory_order_relaxed);
   const uint32_t relative = static_cast<uint32_t>(offset - base_);
   offset_index_.TruncateToSize(
       offset_index_.Floor(

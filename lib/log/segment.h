@@ -2,6 +2,7 @@
 #ifndef RILL_LOG_SEGMENT_H_
 #define RILL_LOG_SEGMENT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -151,6 +152,13 @@ class Segment {
   int64_t offset_of_max_timestamp_ = -1;
   int64_t first_batch_timestamp_ms_ = -1;
   uint64_t bytes_since_index_entry_ = 0;
+  // Where the last read ended: (relative offset << 32 | position) of a
+  // batch boundary, 0 for none. A consumer at the tail fetches exactly
+  // there next, and finds its batch without walking headers from the last
+  // index entry (one pread each). Atomic: reads run concurrently.
+  mutable std::atomic<uint64_t> read_hint_{0};
+  // ScanStart is where to start walking headers to find `target`.
+  uint64_t ScanStart(Offset target) const;
 };
 
 // ReadStoredBatch reads the header of the batch at `position` of a segment

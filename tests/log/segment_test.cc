@@ -744,3 +744,37 @@ TEST_CASE("Segment RemoveFiles deletes the log and both indexes", "[log]") {
 
 }  // namespace
 }  // namespace rill::log
+
+namespace rill::log {
+namespace {
+
+TEST_CASE(
+    "FindBatch stays right while a tailing reader's hint moves: "
+    "offsets after, before and inside the hinted batch",
+    "[log]") {
+  SegmentTest t;
+  t.AppendMany(40);
+  // A reader tailing batch by batch leaves a hint at each batch's end.
+  for (size_t i = 0; i + 1 < t.batches.size(); ++i) {
+    const Appended& b = t.batches[i];
+    ASSIGN_OR_REQUIRE(std::optional<StoredBatch> found,
+                      t.segment->FindBatch(Offset(b.base_offset)));
+    REQUIRE(found.has_value());
+    CHECK(found->position == b.position);
+    ASSIGN_OR_REQUIRE(uint64_t end, t.segment->ReadEnd(b.position, 1,
+                                                       Offset(kNoLimit), true));
+    CHECK(end == t.batches[i + 1].position);
+    // Behind the hint (a second consumer, a seek back), and in the middle
+    // of the next batch, lookups still land on the right batch.
+    t.CheckFindsEveryOffset();
+  }
+  // After a truncation the hint may point past the end; it is dropped.
+  REQUIRE_OK(t.segment->TruncateTo(Offset(t.batches[10].base_offset)).status());
+  t.batches.resize(10);
+  t.CheckFindsEveryOffset();
+  t.AppendMany(5);
+  t.CheckFindsEveryOffset();
+}
+
+}  // namespace
+}  // namespace rill::log

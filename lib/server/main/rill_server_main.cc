@@ -46,6 +46,9 @@ ABSL_FLAG(std::string, listeners, "",
           "PLAINTEXT://127.0.0.1:9092");
 ABSL_FLAG(std::string, log_dirs, "",
           "shorthand for --override log.dirs=<value>; default ./data");
+ABSL_FLAG(bool, in_memory, false,
+          "keep everything in memory (nothing is written to disk; data is "
+          "lost on exit), like librdkafka's mock cluster");
 ABSL_FLAG(std::string, node_id, "",
           "shorthand for --override node.id=<value>; default 0");
 
@@ -72,6 +75,8 @@ Flags:
                          free port)
   --log-dirs <dir>       --override log.dirs=<dir> (default ./data)
   --node-id <id>         --override node.id=<id> (default 0)
+  --in-memory            keep all data in memory, write nothing to disk (for
+                         tests; lost on exit)
   --help                 this text
 
 Example:
@@ -198,7 +203,10 @@ absl::Status Serve(rill::ServerConfig config, const sigset_t& stop_signals) {
               absl::StrCat("rill-server node ", broker->node_id().value(),
                            " of cluster ", broker->cluster_id(),
                            " listening on ", EndpointList(server->endpoints()),
-                           "; data in ", config.broker.data_dir));
+                           "; data ",
+                           config.broker.data_dir.empty()
+                               ? std::string("in memory")
+                               : absl::StrCat("in ", config.broker.data_dir)));
 
   int signal_number = 0;
   if (const int error = sigwait(&stop_signals, &signal_number); error != 0) {
@@ -259,6 +267,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<rill::ServerConfig> config = rill::LoadServerConfig(
       config_path, ServerProperties(std::move(line->overrides)));
   if (!config.ok()) return Fail(config.status());
+  // An empty data directory is a Broker in memory.
+  if (absl::GetFlag(FLAGS_in_memory)) config->broker.data_dir.clear();
   absl::Status served = Serve(*std::move(config), stop_signals);
   if (!served.ok()) return Fail(served);
   return 0;
