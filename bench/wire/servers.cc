@@ -50,8 +50,10 @@ std::vector<WireServer> WireServers() {
             },
         .create_topics_with_admin = true,
     });
-    // Like for like with the mock, which keeps everything in memory: the
-    // same server with no page cache writes.
+    // Like for like with the mock, which keeps a partition's newest 5 MiB
+    // in memory: rill-server in memory, with a bounded log (64 MiB in
+    // 8 MiB segments, retention checked every 100 ms), so the memory of
+    // deleted segments is reused as the mock reuses its buffers.
     servers.push_back({
         .name = "RillMem",
         .binary = rill,
@@ -59,7 +61,15 @@ std::vector<WireServer> WireServers() {
             [](const std::string& /*data_dir*/,
                const std::vector<std::string>& /*topics*/) {
               return std::vector<std::string>{
-                  "--listeners", "PLAINTEXT://127.0.0.1:0", "--in-memory"};
+                  "--listeners",
+                  "PLAINTEXT://127.0.0.1:0",
+                  "--in-memory",
+                  "--override",
+                  "log.retention.bytes=67108864",
+                  "--override",
+                  "log.segment.bytes=8388608",
+                  "--override",
+                  "log.retention.check.interval.ms=100"};
             },
         .create_topics_with_admin = true,
     });
