@@ -66,7 +66,7 @@ class Responder {
   Sink sink_;
 };
 
-// StartFrame starts a response frame: a size placeholder and the
+// StartFrame starts a response frame: room for the size and the
 // response header. FinishFrame patches the size.
 std::unique_ptr<protocol::WireWriter> StartFrame(int32_t correlation_id,
                                                  bool flexible_header);

@@ -199,14 +199,14 @@ absl::Status Serve(rill::ServerConfig config, const sigset_t& stop_signals) {
 
   std::printf("%s\n", server->bootstrap_servers().c_str());
   std::fflush(stdout);
-  logger->Log(rill::LogLevel::kInfo,
-              absl::StrCat("rill-server node ", broker->node_id().value(),
-                           " of cluster ", broker->cluster_id(),
-                           " listening on ", EndpointList(server->endpoints()),
-                           "; data ",
-                           config.broker.data_dir.empty()
-                               ? std::string("in memory")
-                               : absl::StrCat("in ", config.broker.data_dir)));
+  logger->Log(
+      rill::LogLevel::kInfo,
+      absl::StrCat("rill-server node ", broker->node_id().value(),
+                   " of cluster ", broker->cluster_id(), " listening on ",
+                   EndpointList(server->endpoints()), "; data ",
+                   config.broker.data_dir.empty()
+                       ? std::string("in memory")
+                       : absl::StrCat("in ", config.broker.data_dir)));
 
   int signal_number = 0;
   if (const int error = sigwait(&stop_signals, &signal_number); error != 0) {
