@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <string>
 
 #include "absl/status/status.h"
@@ -112,7 +113,10 @@ class WireClient {
   absl::StatusOr<M> ReadResponse(int16_t version, int32_t correlation_id) {
     absl::StatusOr<std::string> frame = ReadFrame();
     if (!frame.ok()) return frame.status();
-    protocol::WireReader r{std::span<char>(*frame)};
+    // Decoded Records are views into the frame: it lives as long as the
+    // client does.
+    std::string& kept = frames_.emplace_back(*std::move(frame));
+    protocol::WireReader r{std::span<char>(kept)};
     const int32_t got = r.Fixed<int32_t>();
     if (got != correlation_id) {
       return absl::InternalError(
@@ -182,6 +186,7 @@ class WireClient {
 
   int fd_ = -1;
   int32_t next_correlation_id_ = 1;
+  std::deque<std::string> frames_;  // what ReadResponse's views point into
 };
 
 }  // namespace rill::server::testing
