@@ -7,6 +7,8 @@
 //   BM_WireProduceConsume_<Server>/record_bytes:R  the same, consumed back
 //                                                  while they are produced
 //   BM_WireLatency_<Server>/rate:N                 produce->consume at N/s
+//   BM_WireFloor/record_bytes:R                    the physical floor under
+//                                                  a produce case
 //
 // Each server runs as a process of its own (bench/wire/servers.h), started
 // the first time a case needs it and kept for the run; its CPU time (the
@@ -49,6 +51,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "wire/floor.h"
 #include "wire/kafka_clients.h"
 #include "wire/meter.h"
 #include "wire/results.h"
@@ -253,6 +256,44 @@ void BM_WireProduceConsume(benchmark::State& state, const WireServer& spec) {
          meter, messages, record_bytes);
 }
 
+// The floor under a produce case (wire/floor.h): the CPU time this machine
+// needs to receive the case's payload bytes over loopback TCP ("Floor"),
+// and to receive them and append them to a file beside rill's data
+// ("FloorFile"). Protocol bytes are left out, so the true floor is a little
+// higher. Reported as two servers of the Produce case, so the summary
+// shows them against the mock: a target below the floor is out of reach
+// for any server.
+void BM_WireFloor(benchmark::State& state) {
+  const int64_t record_bytes = state.range(0);
+  const int64_t messages = ThroughputMessages(record_bytes);
+  const int64_t bytes = messages * record_bytes;
+  absl::StatusOr<std::string> dir = g_servers->ScratchDir();
+  WIRE_CHECK(state, dir.status());
+  double receive = 0, receive_and_append = 0;
+  for (auto _ : state) {
+    absl::StatusOr<double> cpu = ReceiveCpuSeconds(
+        {.bytes = bytes, .chunk_bytes = 1 << 20, .append_to = ""});
+    WIRE_CHECK(state, cpu.status());
+    receive = *cpu;
+    cpu = ReceiveCpuSeconds({.bytes = bytes,
+                             .chunk_bytes = 1 << 20,
+                             .append_to = *dir + "/floor.log"});
+    WIRE_CHECK(state, cpu.status());
+    receive_and_append = *cpu;
+  }
+  const std::string case_name =
+      "Produce/record_bytes:" + std::to_string(record_bytes);
+  const double millions = messages / 1e6;
+  state.counters["floor_cpu_s_per_M"] = receive / millions;
+  state.counters["floor_file_cpu_s_per_M"] = receive_and_append / millions;
+  for (auto [server, cpu] : {std::pair{"Floor", receive},
+                             std::pair{"FloorFile", receive_and_append}}) {
+    g_results->Add({.case_name = case_name,
+                    .server = server,
+                    .server_cpu_s_per_m = cpu / millions});
+  }
+}
+
 // A latency message is 100 B: when it was handed to the producer (steady
 // clock, ns), its sequence number, then padding.
 constexpr size_t kLatencyMessageBytes = 100;
@@ -374,6 +415,14 @@ void RegisterAll(const std::vector<WireServer>& servers) {
         benchmark::RegisterBenchmark(
             name.c_str(), [run = family.run, server](
                               benchmark::State& state) { run(state, server); })
+            ->ArgName(family.arg_name)
+            ->Arg(arg)
+            ->Iterations(1)
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+      if (family.run == BM_WireProduce) {
+        benchmark::RegisterBenchmark("BM_WireFloor", BM_WireFloor)
             ->ArgName(family.arg_name)
             ->Arg(arg)
             ->Iterations(1)

@@ -19,8 +19,17 @@ std::string Optional(const std::optional<double>& value) {
 }
 
 std::string Ratio(double value, double reference) {
-  return reference > 0 ? fmt::format("{:.2f}x", value / reference) : "-";
+  return value > 0 && reference > 0 ? fmt::format("{:.2f}x", value / reference)
+                                    : "-";
 }
+
+// Figure prints `value` with `decimals`, or "-" for none (0: the floor
+// rows have only a CPU figure).
+std::string Figure(double value, int decimals) {
+  return value > 0 ? fmt::format("{:.{}f}", value, decimals) : "-";
+}
+
+bool IsFloor(const std::string& server) { return server.starts_with("Floor"); }
 
 std::string Ratio(const std::optional<double>& value,
                   const std::optional<double>& reference) {
@@ -82,10 +91,11 @@ void ResultBook::PrintSummary(std::FILE* out) const {
     }
   }
   constexpr const char* kRow =
-      "{:<34} {:<6} {:>11} {:>8} {:>11} {:>11} {:>8} {:>8} {:>8} {:>7}\n";
+      "{:<34} {:<10} {:>11} {:>8} {:>11} {:>11} {:>8} {:>8} {:>8} {:>7}\n";
   fmt::print(out,
              "\nwire_bench summary (medians over repetitions; CPU in seconds "
-             "per million messages; ratio rows: server / {})\n",
+             "per million messages; ratio rows: server / {}; /Floor rows: "
+             "server CPU / the physical floor's)\n",
              reference_);
   fmt::print(out, kRow, "case", "server", "msgs/s", "MB/s", "srv CPU/M",
              "cli CPU/M", "p50 us", "p99 us", "p999 us", "lost");
@@ -94,12 +104,20 @@ void ResultBook::PrintSummary(std::FILE* out) const {
     for (const std::string& server : servers) {
       const std::optional<CaseResult> m = Median(case_name, server);
       if (!m) continue;
-      fmt::print(
-          out, kRow, case_name, server, fmt::format("{:.0f}", m->msgs_per_s),
-          fmt::format("{:.1f}", m->mb_per_s),
-          fmt::format("{:.3f}", m->server_cpu_s_per_m),
-          fmt::format("{:.3f}", m->client_cpu_s_per_m), Optional(m->p50_us),
-          Optional(m->p99_us), Optional(m->p999_us), m->lost);
+      fmt::print(out, kRow, case_name, server, Figure(m->msgs_per_s, 0),
+                 Figure(m->mb_per_s, 1), Figure(m->server_cpu_s_per_m, 3),
+                 Figure(m->client_cpu_s_per_m, 3), Optional(m->p50_us),
+                 Optional(m->p99_us), Optional(m->p999_us), m->lost);
+      // Against the physical floor, where the case has one.
+      if (!IsFloor(server)) {
+        for (const char* floor : {"Floor", "FloorFile"}) {
+          const std::optional<CaseResult> f = Median(case_name, floor);
+          if (!f) continue;
+          fmt::print(out, kRow, "", fmt::format("/{}", floor), "", "",
+                     Ratio(m->server_cpu_s_per_m, f->server_cpu_s_per_m), "",
+                     "", "", "", "");
+        }
+      }
       if (server == reference_ || !reference) continue;
       fmt::print(out, kRow, "", "ratio",
                  Ratio(m->msgs_per_s, reference->msgs_per_s),

@@ -85,15 +85,9 @@ absl::StatusOr<ServerProcess*> RunningServers::Get(const WireServer& server) {
     return absl::NotFoundError(absl::StrCat(
         "no ", server.name, " server binary at '", server.binary, "'"));
   }
-  if (scratch_dir_.empty()) {
-    const std::string parent = FromEnvOr("RILL_BENCH_DIR", "/tmp");
-    std::string dir = parent + "/rill-wire-bench-XXXXXX";
-    if (::mkdtemp(dir.data()) == nullptr) {
-      return absl::InternalError("mkdtemp under " + parent);
-    }
-    scratch_dir_ = dir;
-  }
-  const std::string base = scratch_dir_ + "/" + server.name;
+  absl::StatusOr<std::string> scratch = ScratchDir();
+  if (!scratch.ok()) return scratch.status();
+  const std::string base = *scratch + "/" + server.name;
   const std::string data_dir = base + "-data";
   std::filesystem::create_directories(data_dir);
   absl::StatusOr<std::unique_ptr<ServerProcess>> process =
@@ -111,6 +105,18 @@ absl::StatusOr<ServerProcess*> RunningServers::Get(const WireServer& server) {
   ServerProcess* result = process->get();
   running_[server.name] = *std::move(process);
   return result;
+}
+
+absl::StatusOr<std::string> RunningServers::ScratchDir() {
+  if (scratch_dir_.empty()) {
+    const std::string parent = FromEnvOr("RILL_BENCH_DIR", "/tmp");
+    std::string dir = parent + "/rill-wire-bench-XXXXXX";
+    if (::mkdtemp(dir.data()) == nullptr) {
+      return absl::InternalError("mkdtemp under " + parent);
+    }
+    scratch_dir_ = dir;
+  }
+  return scratch_dir_;
 }
 
 absl::Status RunningServers::StopAll() {

@@ -61,13 +61,17 @@ class RunningServers {
   // needed.
   absl::StatusOr<ServerProcess*> Get(const WireServer& server);
 
+  // ScratchDir is the run's directory for files (created on first use),
+  // on the file system rill's data directory is on.
+  absl::StatusOr<std::string> ScratchDir();
+
   // StopAll stops every server (SIGTERM) and removes the directory; an
   // error if one did not exit cleanly.
   absl::Status StopAll();
 
  private:
   const std::vector<std::string> topics_;
-  std::string scratch_dir_;  // created on first Get()
+  std::string scratch_dir_;  // created on first ScratchDir()
   std::map<std::string, std::unique_ptr<ServerProcess>> running_;
 };
 

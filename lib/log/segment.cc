@@ -329,6 +329,12 @@ absl::StatusOr<uint64_t> Segment::ReadEnd(uint64_t start, int64_t max_bytes,
                                           bool min_one_batch) const {
   const uint64_t limit =
       start + static_cast<uint64_t>(std::max<int64_t>(max_bytes, 0));
+  // A tailing reader wants everything from `start` to the end, and it
+  // fits: the end is known without reading a header.
+  if (max_offset >= next_offset_ && size_ <= limit && size_ > start) {
+    RememberReadEnd(next_offset_.value(), size_);
+    return size_;
+  }
   // Jump over whole batches with the index: entries are batch boundaries.
   uint64_t position = start;
   ptrdiff_t i = offset_index_.Floor([&](const OffsetIndexEntry& e) {
@@ -350,12 +356,16 @@ absl::StatusOr<uint64_t> Segment::ReadEnd(uint64_t start, int64_t max_bytes,
     position += batch.size;
     next = batch.last_offset + 1;
   }
+  RememberReadEnd(next, position);
+  return position;
+}
+
+void Segment::RememberReadEnd(int64_t next, uint64_t position) const {
   if (next > base_.value() && position <= 0xffffffffu) {
     read_hint_.store(
         static_cast<uint64_t>(next - base_.value()) << 32 | position,
         std::memory_order_relaxed);
   }
-  return position;
 }
 
 absl::StatusOr<std::optional<TimestampOffset>> Segment::FindOffsetByTimestamp(

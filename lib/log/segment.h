@@ -159,6 +159,9 @@ class Segment {
   mutable std::atomic<uint64_t> read_hint_{0};
   // ScanStart is where to start walking headers to find `target`.
   uint64_t ScanStart(Offset target) const;
+  // RememberReadEnd sets the read hint to the boundary where a read ended:
+  // `position`, where the batch with offset `next` starts.
+  void RememberReadEnd(int64_t next, uint64_t position) const;
 };
 
 // ReadStoredBatch reads the header of the batch at `position` of a segment

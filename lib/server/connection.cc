@@ -39,7 +39,9 @@ void ConnectionLink::Deliver(std::shared_ptr<void> slot,
     absl::MutexLock lock(&mu_);
     connection = connection_.lock();
     if (connection == nullptr) return;
-    if (!connection->strand_.running_in_this_thread()) {
+    if (!connection->strand_.get_inner_executor().running_in_this_thread()) {
+      // Another thread (the broker's, or another network thread's): the
+      // server may be shutting down, so hand over while Detach waits.
       asio::post(connection->strand_, [connection, in_flight, outcome,
                                        frame = std::move(frame)]() mutable {
         connection->OnAnswer(in_flight, outcome, std::move(frame));
@@ -47,7 +49,15 @@ void ConnectionLink::Deliver(std::shared_ptr<void> slot,
       return;
     }
   }
-  connection->OnAnswer(in_flight, outcome, std::move(frame));
+  // The connection's own network thread (its handler, or an append from
+  // another of its connections answering a parked fetch): the io_context
+  // outlives this call. If the
+  // connection's strand is idle, the answer goes out from this thread now,
+  // rather than waking another thread for it; if busy, it queues there.
+  asio::dispatch(connection->strand_, [connection, in_flight, outcome,
+                                       frame = std::move(frame)]() mutable {
+    connection->OnAnswer(in_flight, outcome, std::move(frame));
+  });
 }
 
 void ConnectionLink::Detach() {

@@ -41,9 +41,11 @@ class ConnectionLink {
   explicit ConnectionLink(std::weak_ptr<Connection> connection)
       : connection_(std::move(connection)) {}
   // Deliver hands a request's outcome to the connection's strand, if the
-  // connection is still reachable. Posting happens under the link's lock,
-  // so Detach waits for it; on the strand itself the answer is taken
-  // inline, after the lock is released (the answer may close the link).
+  // connection is still reachable. From another thread it posts under the
+  // link's lock, so Detach waits for it. On the connection's own network
+  // thread it dispatches after the lock is released (the answer may close
+  // the link): inline if the strand is idle, so an append answers a parked
+  // fetch without a hand-over.
   void Deliver(std::shared_ptr<void> slot, Responder::Outcome outcome,
                std::unique_ptr<protocol::WireWriter> frame);
   // Detach makes the connection unreachable from now on.

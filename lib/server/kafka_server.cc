@@ -38,14 +38,24 @@ struct Listener {
   std::unique_ptr<tcp::acceptor> acceptor;
 };
 
-// KafkaServerImpl: acceptors and connections on one io_context run by
-// num.network.threads threads. Thread-safe.
+// KafkaServerImpl: num.network.threads network threads, each running an
+// io_context of its own (as Kafka's processors own their connections).
+// A connection lives on one of them, given out in turn; the acceptors live
+// on the first. Nothing is handed between threads inside asio, and an
+// append answers a parked fetch of a connection on its own thread at once
+// (ConnectionLink::Deliver). Thread-safe.
 class KafkaServerImpl final : public KafkaServer {
  public:
   explicit KafkaServerImpl(KafkaServerOptions options)
       : options_(std::move(options)),
         registry_(server::HandlerRegistry::WithAllHandlers()) {
     if (options_.logger == nullptr) options_.logger = StderrLogger();
+    const int threads = std::max(1, options_.num_network_threads);
+    for (int i = 0; i < threads; ++i) {
+      // Concurrency hint 1: one thread runs it, so asio never wakes
+      // another to share its work.
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
+    }
   }
   ~KafkaServerImpl() override { Shutdown(); }
 
@@ -61,7 +71,7 @@ class KafkaServerImpl final : public KafkaServer {
             absl::StrCat("listener ", spec, ": ", error.message()));
       }
       tcp::endpoint where(address, static_cast<uint16_t>(endpoint.port));
-      auto acceptor = std::make_unique<tcp::acceptor>(io_);
+      auto acceptor = std::make_unique<tcp::acceptor>(*contexts_.front());
       acceptor->open(where.protocol(), error);
       if (!error)
         acceptor->set_option(tcp::acceptor::reuse_address(true), error);
@@ -109,9 +119,10 @@ class KafkaServerImpl final : public KafkaServer {
     context_.advertised = advertised_;
     context_.logger = options_.logger;
     for (Listener& l : listeners_) Accept(l);
-    const int threads = std::max(1, options_.num_network_threads);
-    for (int i = 0; i < threads; ++i) {
-      threads_.emplace_back([this] {
+    for (auto& context : contexts_) {
+      // Runs until Shutdown stops it, with or without connections.
+      work_.push_back(asio::make_work_guard(*context));
+      threads_.emplace_back([context = context.get()] {
         // sendfile(2) to a socket the client closed raises SIGPIPE, which
         // would kill the embedding process; on these threads it is blocked
         // (a write error is reported instead).
@@ -119,7 +130,7 @@ class KafkaServerImpl final : public KafkaServer {
         sigemptyset(&pipe);
         sigaddset(&pipe, SIGPIPE);
         pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-        io_.run();
+        context->run();
       });
     }
     options_.logger->Log(LogLevel::kInfo,
@@ -141,7 +152,7 @@ class KafkaServerImpl final : public KafkaServer {
     // that completed before is adopted (or, seeing shut_down_, closed) by
     // the time the connections are listed below.
     absl::Notification acceptors_closed;
-    asio::post(io_, [this, &acceptors_closed] {
+    asio::post(*contexts_.front(), [this, &acceptors_closed] {
       for (Listener& l : listeners_) {
         asio::error_code ignored;
         l.acceptor->close(ignored);
@@ -157,7 +168,7 @@ class KafkaServerImpl final : public KafkaServer {
     AwaitNoConnections(kDrainTimeout);
     // Broker callbacks that fire from now on find their connection gone.
     for (const auto& connection : Connections()) connection->link()->Detach();
-    io_.stop();
+    for (auto& context : contexts_) context->stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
     absl::MutexLock lock(&mu_);
@@ -201,21 +212,24 @@ class KafkaServerImpl final : public KafkaServer {
   }
 
   void Accept(Listener& listener) {
+    // The next connection goes to the next network thread in turn.
+    asio::io_context& home = *contexts_[next_context_++ % contexts_.size()];
     listener.acceptor->async_accept(
-        asio::make_strand(io_),
-        [this, &listener](const asio::error_code& error, tcp::socket socket) {
+        home, [this, &listener, &home](const asio::error_code& error,
+                                       tcp::socket socket) {
           if (error) {
             if (error == asio::error::operation_aborted) return;
             options_.logger->Log(LogLevel::kWarning,
                                  absl::StrCat("accept: ", error.message()));
           } else {
-            Adopt(std::move(socket), listener.bound.listener_name);
+            Adopt(std::move(socket), home, listener.bound.listener_name);
           }
           if (listener.acceptor->is_open()) Accept(listener);
         });
   }
 
-  void Adopt(tcp::socket socket, const std::string& listener_name) {
+  void Adopt(tcp::socket socket, asio::io_context& home,
+             const std::string& listener_name) {
     server::ConnectionOptions options{
         .registry = registry_.get(),
         .server = &context_,
@@ -224,7 +238,7 @@ class KafkaServerImpl final : public KafkaServer {
         .max_queued_requests =
             static_cast<size_t>(std::max(1, options_.queued_max_requests)),
         .listener_name = listener_name};
-    auto strand = asio::make_strand(io_);
+    auto strand = asio::make_strand(home);
     auto connection = std::make_shared<server::Connection>(
         std::move(socket), strand, std::move(options),
         [this](server::Connection* closed) { Forget(closed); });
@@ -248,7 +262,11 @@ class KafkaServerImpl final : public KafkaServer {
 
   KafkaServerOptions options_;
   const std::unique_ptr<server::HandlerRegistry> registry_;
-  asio::io_context io_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  // Which network thread the next connection goes to. Touched only by
+  // the acceptors, on the first network thread.
+  size_t next_context_ = 0;
   std::vector<Listener> listeners_;
   std::vector<Endpoint> advertised_;
   server::ServerContext context_;

@@ -11,12 +11,17 @@ namespace {
 // read never straddles the in-memory file system's chunks by more than
 // one boundary (where it copies into scratch).
 constexpr uint64_t kViewBytes = 64 << 10;
+// File slices up to this size are read into memory and sent with the rest
+// of the frame in one gather write: for a consumer at the tail, one
+// system call and one TCP segment instead of a write and a sendfile(2)
+// (whose set-up costs more than copying a few KiB).
+constexpr uint64_t kCopyFileSliceBelow = 32 << 10;
 
 }  // namespace
 
 absl::Status OutboundQueue::AddSlice(Frame& frame, const LogSlice& slice) {
   const int fd = slice.file->NativeHandle();
-  if (fd >= 0) {
+  if (fd >= 0 && slice.size > kCopyFileSliceBelow) {
     pieces_.push_back({.bytes = {},
                        .fd = fd,
                        .file_offset = slice.position,

@@ -4,8 +4,9 @@
 // in between. Pushing a frame turns it into pieces the connection can send
 // without copying: buffer ranges, in-memory slices as views (the in-memory
 // file system hands out views into its chunks), and file slices as
-// (descriptor, offset, size) for sendfile(2). The queue owns the frames
-// (and so the files) until their last byte is consumed.
+// (descriptor, offset, size) for sendfile(2), except small ones, which are
+// copied so that they go out in the same write as the frame around them. The
+// queue owns the frames (and so the files) until their last byte is consumed.
 #ifndef RILL_SERVER_OUTBOUND_QUEUE_H_
 #define RILL_SERVER_OUTBOUND_QUEUE_H_
 

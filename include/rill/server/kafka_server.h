@@ -56,7 +56,8 @@ struct KafkaServerOptions {
   // Default: empty.
   std::vector<std::string> advertised_listeners = {};
   // num.network.threads: threads running the connections' I/O and the
-  // request handlers. Default: 2.
+  // request handlers; each connection stays on one, given out in turn.
+  // Default: 2.
   int num_network_threads = 2;
   // socket.request.max.bytes: a request frame larger than this closes the
   // connection. Default: 100 MiB.
