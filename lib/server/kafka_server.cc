@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -33,6 +34,13 @@ Endpoint Reachable(Endpoint bound) {
   return bound;
 }
 
+// DefaultNetworkThreads is num.network.threads left at 0: one per two
+// hardware threads, from 1 to 8.
+int DefaultNetworkThreads() {
+  const int hardware = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(hardware / 2, 1, 8);
+}
+
 struct Listener {
   Endpoint bound;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -50,7 +58,9 @@ class KafkaServerImpl final : public KafkaServer {
       : options_(std::move(options)),
         registry_(server::HandlerRegistry::WithAllHandlers()) {
     if (options_.logger == nullptr) options_.logger = StderrLogger();
-    const int threads = std::max(1, options_.num_network_threads);
+    const int threads = options_.num_network_threads > 0
+                            ? options_.num_network_threads
+                            : DefaultNetworkThreads();
     for (int i = 0; i < threads; ++i) {
       // Concurrency hint 1: one thread runs it, so asio never wakes
       // another to share its work.

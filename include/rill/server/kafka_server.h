@@ -57,8 +57,11 @@ struct KafkaServerOptions {
   std::vector<std::string> advertised_listeners = {};
   // num.network.threads: threads running the connections' I/O and the
   // request handlers; each connection stays on one, given out in turn.
-  // Default: 2.
-  int num_network_threads = 2;
+  // 0 picks one per two hardware threads, from 1 to 8: the network threads
+  // share the machine with the application and its clients, and on two
+  // cores one thread answers a produce and the fetch it wakes with fewer
+  // hand-overs (bench/README.md, wire_bench). Default: 0.
+  int num_network_threads = 0;
   // socket.request.max.bytes: a request frame larger than this closes the
   // connection. Default: 100 MiB.
   int32_t socket_request_max_bytes = 100 * 1024 * 1024;
