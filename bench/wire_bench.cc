@@ -257,12 +257,13 @@ void BM_WireProduceConsume(benchmark::State& state, const WireServer& spec) {
 }
 
 // The floor under a produce case (wire/floor.h): the CPU time this machine
-// needs to receive the case's payload bytes over loopback TCP ("Floor"),
-// and to receive them and append them to a file beside rill's data
-// ("FloorFile"). Protocol bytes are left out, so the true floor is a little
-// higher. Reported as two servers of the Produce case, so the summary
-// shows them against the mock: a target below the floor is out of reach
-// for any server.
+// needs to receive the case's payload bytes over loopback TCP, verify a
+// CRC-32C over them and copy them into warm memory ("Floor", under an
+// in-memory broker), or append them to a file beside rill's data instead
+// ("FloorFile", under a durable one). Protocol bytes are left out, so the
+// true floor is a little higher. Reported as two servers of the Produce
+// case, so the summary shows each server against them and them against
+// the mock: a target below the floor is out of reach for any broker.
 void BM_WireFloor(benchmark::State& state) {
   const int64_t record_bytes = state.range(0);
   const int64_t messages = ThroughputMessages(record_bytes);
