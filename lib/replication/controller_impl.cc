@@ -64,7 +64,9 @@ ControllerImpl::ControllerImpl(ControllerOptions options)
   // Brokers already live get a fresh session: this controller has not
   // heard from them yet, which says nothing about them.
   for (const auto& [id, broker] : store_->image()->brokers()) {
-    if (!broker.fenced) sessions_[id] = {broker.epoch, now};
+    if (!broker.fenced) {
+      sessions_[id] = {.epoch = broker.epoch, .last_heard_ms = now};
+    }
   }
 }
 
@@ -132,7 +134,7 @@ absl::StatusOr<int64_t> ControllerImpl::RegisterBroker(
     return ReelectAll(changes, std::nullopt);
   }));
   absl::MutexLock lock(&mu_);
-  sessions_[id] = {epoch, clock_->NowMs()};
+  sessions_[id] = {.epoch = epoch, .last_heard_ms = clock_->NowMs()};
   return epoch;
 }
 
@@ -142,11 +144,15 @@ absl::Status ControllerImpl::Heartbeat(NodeId id, int64_t broker_epoch) {
   if (broker == nullptr || broker->epoch != broker_epoch) {
     return StaleEpoch(id, broker_epoch);
   }
+  bool shut_down = false;
   {
     absl::MutexLock lock(&mu_);
-    sessions_[id] = {broker_epoch, clock_->NowMs()};
+    Session& session = sessions_[id];
+    if (session.epoch != broker_epoch) session = {.epoch = broker_epoch};
+    session.last_heard_ms = clock_->NowMs();
+    shut_down = session.shut_down;
   }
-  if (!broker->fenced) return absl::OkStatus();
+  if (!broker->fenced || shut_down) return absl::OkStatus();
   // Fenced but talking: it was cut off or paused, not dead.
   return Write([&](ChangeBuilder& changes) -> absl::Status {
     const BrokerRegistration* b = changes.image().FindBroker(id);
@@ -177,6 +183,13 @@ absl::Status ControllerImpl::ControlledShutdown(NodeId id,
     }
     return !b->fenced;
   };
+  RETURN_IF_ERROR(current(*store_->image()).status());
+  {
+    absl::MutexLock lock(&mu_);
+    sessions_[id] = {.epoch = broker_epoch,
+                     .last_heard_ms = clock_->NowMs(),
+                     .shut_down = true};
+  }
   // First leadership and ISR places move while the broker still serves, so
   // clients and followers have somewhere to go; then it is fenced.
   RETURN_IF_ERROR(Write([&](ChangeBuilder& changes) -> absl::Status {
@@ -213,7 +226,8 @@ absl::Status ControllerImpl::Tick() {
       if (broker.fenced) continue;
       Session& session = sessions_[id];
       if (session.epoch != broker.epoch) {
-        session = {broker.epoch, now};  // first sight of this incarnation
+        // First sight of this incarnation.
+        session = {.epoch = broker.epoch, .last_heard_ms = now};
       } else if (now - session.last_heard_ms >
                  options_.broker_session_timeout_ms) {
         expired.emplace_back(id, broker.epoch);

@@ -102,6 +102,8 @@ class ControllerImpl final : public Controller {
   struct Session {
     int64_t epoch = -1;
     int64_t last_heard_ms = 0;
+    // Shut down by ControlledShutdown: its heartbeats no longer unfence it.
+    bool shut_down = false;
   };
   absl::flat_hash_map<NodeId, Session> sessions_ ABSL_GUARDED_BY(mu_);
   ChangeCounts counts_ ABSL_GUARDED_BY(mu_);

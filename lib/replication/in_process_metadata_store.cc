@@ -66,12 +66,17 @@ class InProcessMetadataStore final
         to_notify.push_back(subscriber);
       }
     }
-    for (const auto& subscriber : to_notify) Deliver(*subscriber);
+    for (const auto& subscriber : to_notify) {
+      if (Claim(*subscriber)) Drain(*subscriber);
+    }
     return version;
   }
 
   MetadataSubscription Subscribe(Listener listener) override {
     auto subscriber = std::make_shared<Subscriber>(std::move(listener));
+    // Claimed before anyone else can see it, so the first image goes out on
+    // this thread before Subscribe returns.
+    Claim(*subscriber);
     uint64_t id;
     {
       absl::MutexLock lock(&mu_);
@@ -82,7 +87,7 @@ class InProcessMetadataStore final
       }
       subscribers_.emplace(id, subscriber);
     }
-    Deliver(*subscriber);
+    Drain(*subscriber);
     std::weak_ptr<InProcessMetadataStore> weak = weak_from_this();
     return MetadataSubscription([weak, id] {
       if (auto store = weak.lock()) store->Unsubscribe(id);
@@ -90,14 +95,19 @@ class InProcessMetadataStore final
   }
 
  private:
-  // Deliver runs the subscriber's queue unless another thread already is.
-  static void Deliver(Subscriber& subscriber) {
-    {
-      absl::MutexLock lock(&subscriber.mu);
-      if (subscriber.delivering || subscriber.cancelled) return;
-      subscriber.delivering = true;
-      subscriber.deliverer = std::this_thread::get_id();
-    }
+  // Claim makes this thread the subscriber's deliverer, unless another
+  // thread is.
+  static bool Claim(Subscriber& subscriber) {
+    absl::MutexLock lock(&subscriber.mu);
+    if (subscriber.delivering || subscriber.cancelled) return false;
+    subscriber.delivering = true;
+    subscriber.deliverer = std::this_thread::get_id();
+    return true;
+  }
+
+  // Drain, by the claiming thread, delivers the queue until it is empty
+  // (including what other threads queue meanwhile), then lets go.
+  static void Drain(Subscriber& subscriber) {
     for (;;) {
       std::shared_ptr<const ClusterImage> image;
       {

@@ -17,9 +17,8 @@ using test::N;
 // Broker 2 died and came back: the partition on {0, 1, 2} is led by 0 with
 // ISR {0, 1}.
 ControllerHarness& Shrunk(ControllerHarness& h) {
-  REQUIRE_OK(h.controller->CreateTopic(
-      {.name = "t"}, {.replica_assignment = {Ids({0, 1, 2})}}));
-  REQUIRE_OK(h.controller->FenceBroker(N(2)));
+  h.Place("t", {Ids({0, 1, 2})});
+  h.Fence({2});
   h.Register(2);
   REQUIRE(h.Partition("t", 0).isr == Ids({0, 1}));
   return h;
@@ -47,12 +46,7 @@ TEST_CASE("AlterPartition refuses what Kafka refuses", "[replication]") {
   ControllerHarness h(4);
   Shrunk(h);
   const PartitionState p = h.Partition("t", 0);
-  AlterPartitionRequest request{.leader_id = N(0),
-                                .leader_broker_epoch = h.epochs.at(N(0)),
-                                .partition = {"t", PartitionId(0)},
-                                .leader_epoch = p.leader_epoch,
-                                .partition_epoch = p.partition_epoch,
-                                .new_isr = Ids({0, 1, 2})};
+  AlterPartitionRequest request = h.AlterRequest("t", 0, Ids({0, 1, 2}));
   auto refused = [&](ErrorReason reason) {
     absl::StatusOr<PartitionState> result =
         h.controller->AlterPartition(request);
@@ -105,12 +99,7 @@ TEST_CASE("Two ISR changes from one partition epoch: the second is refused",
   ControllerHarness h(3);
   Shrunk(h);
   const PartitionState p = h.Partition("t", 0);
-  AlterPartitionRequest request{.leader_id = N(0),
-                                .leader_broker_epoch = h.epochs.at(N(0)),
-                                .partition = {"t", PartitionId(0)},
-                                .leader_epoch = p.leader_epoch,
-                                .partition_epoch = p.partition_epoch,
-                                .new_isr = Ids({0, 1, 2})};
+  AlterPartitionRequest request = h.AlterRequest("t", 0, Ids({0, 1, 2}));
   REQUIRE_OK(h.controller->AlterPartition(request));
   request.new_isr = Ids({0});
   CHECK(HasErrorReason(h.controller->AlterPartition(request).status(),
@@ -122,19 +111,11 @@ TEST_CASE("A deposed leader's AlterPartition is fenced by the leader epoch",
           "[replication]") {
   ControllerHarness h(3);
   Shrunk(h);
-  const PartitionState p = h.Partition("t", 0);
-  REQUIRE_OK(h.controller->FenceBroker(N(0)));
-  h.Register(0);  // came back, now a follower
-  CHECK(HasErrorReason(
-      h.controller
-          ->AlterPartition({.leader_id = N(0),
-                            .leader_broker_epoch = h.epochs.at(N(0)),
-                            .partition = {"t", PartitionId(0)},
-                            .leader_epoch = p.leader_epoch,
-                            .partition_epoch = p.partition_epoch,
-                            .new_isr = Ids({0, 1})})
-          .status(),
-      ErrorReason::kFencedLeaderEpoch));
+  AlterPartitionRequest request = h.AlterRequest("t", 0, Ids({0, 1}));
+  h.Fence({0});
+  request.leader_broker_epoch = h.Register(0);  // back, now a follower
+  CHECK(HasErrorReason(h.controller->AlterPartition(request).status(),
+                       ErrorReason::kFencedLeaderEpoch));
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ TEST_CASE("Apply refuses a batch with a record that does not fit, whole",
   CHECK(*base.FindPartition({"t", PartitionId(0)}) == p0);
 }
 
-TEST_CASE("An image never changes once made; Apply returns a new one",
+TEST_CASE("An image never changes once made: Apply returns a new one",
           "[replication]") {
   const Uuid id = Uuid::Random();
   const PartitionState p0{

@@ -116,9 +116,12 @@ TEST_CASE("Controlled shutdown moves leadership away, then fences",
   CHECK_FALSE(images[2]->IsLive(N(0)));
   CHECK(h.controller->metrics().leader_elections == 2);
   CHECK(h.controller->metrics().offline_partitions == 0);
-  // Shutting down a shut-down broker does nothing.
+  // Shutting down a shut-down broker does nothing, and its heartbeats,
+  // still on their timer, don't bring it back.
   REQUIRE_OK(h.controller->ControlledShutdown(N(0), h.epochs.at(N(0))));
+  REQUIRE_OK(h.controller->Heartbeat(N(0), h.epochs.at(N(0))));
   CHECK(images.size() == 3);
+  CHECK_FALSE(h.controller->image()->IsLive(N(0)));
 }
 
 TEST_CASE("An unregistered broker is gone from the image and from ISRs",

@@ -16,9 +16,7 @@ using test::N;
 // A topic "t" of one partition on replicas {0, 1, 2}, led by 0.
 TopicState OnePartition(ControllerHarness& h,
                         std::map<std::string, std::string> configs = {}) {
-  TopicState topic =
-      *h.controller->CreateTopic({.name = "t", .configs = std::move(configs)},
-                                 {.replica_assignment = {Ids({0, 1, 2})}});
+  TopicState topic = h.Place("t", {Ids({0, 1, 2})}, std::move(configs));
   REQUIRE(h.Partition("t", 0).leader == N(0));
   return topic;
 }
@@ -28,7 +26,7 @@ TEST_CASE("A dead leader's partition goes to the next live ISR replica",
   ControllerHarness h(3);
   OnePartition(h);
   const PartitionState before = h.Partition("t", 0);
-  REQUIRE_OK(h.controller->FenceBroker(N(0)));
+  h.Fence({0});
   const PartitionState after = h.Partition("t", 0);
   CHECK(after.leader == N(1));  // replica order, not id or ISR order
   CHECK(after.isr == Ids({1, 2}));
@@ -42,12 +40,12 @@ TEST_CASE("A dead leader's partition goes to the next live ISR replica",
   CHECK(m.under_replicated_partitions == 1);
 }
 
-TEST_CASE("A dead follower leaves the ISR; the leader and its epoch stay",
+TEST_CASE("A dead follower leaves the ISR, and the leader and its epoch stay",
           "[replication]") {
   ControllerHarness h(3);
   OnePartition(h);
   const PartitionState before = h.Partition("t", 0);
-  REQUIRE_OK(h.controller->FenceBroker(N(2)));
+  h.Fence({2});
   const PartitionState after = h.Partition("t", 0);
   CHECK(after.leader == N(0));
   CHECK(after.isr == Ids({0, 1}));
@@ -60,9 +58,7 @@ TEST_CASE("The last ISR member stays in the ISR of an offline partition",
           "[replication]") {
   ControllerHarness h(3);
   OnePartition(h);
-  REQUIRE_OK(h.controller->FenceBroker(N(1)));
-  REQUIRE_OK(h.controller->FenceBroker(N(2)));
-  REQUIRE_OK(h.controller->FenceBroker(N(0)));
+  h.Fence({1, 2, 0});
   const PartitionState p = h.Partition("t", 0);
   CHECK(p.leader == kNoLeader);
   CHECK(p.isr == Ids({0}));
@@ -91,9 +87,7 @@ TEST_CASE("Unclean election, where allowed, picks a live replica and counts",
   SECTION("allowed by the topic's config") {
     ControllerHarness h(3);
     OnePartition(h, {{"unclean.leader.election.enable", "true"}});
-    REQUIRE_OK(h.controller->FenceBroker(N(1)));
-    REQUIRE_OK(h.controller->FenceBroker(N(2)));
-    REQUIRE_OK(h.controller->FenceBroker(N(0)));
+    h.Fence({1, 2, 0});
     h.Register(2);
     const PartitionState p = h.Partition("t", 0);
     CHECK(p.leader == N(2));
@@ -103,10 +97,9 @@ TEST_CASE("Unclean election, where allowed, picks a live replica and counts",
   SECTION("allowed by the controller, refused by the topic") {
     ControllerHarness h(3, {.unclean_leader_election_enable = true});
     OnePartition(h, {{"unclean.leader.election.enable", "false"}});
-    REQUIRE_OK(h.controller->FenceBroker(N(1)));
-    REQUIRE_OK(h.controller->FenceBroker(N(0)));
+    h.Fence({1, 0});
     CHECK(h.Partition("t", 0).leader == N(2));  // clean: 2 was in the ISR
-    REQUIRE_OK(h.controller->FenceBroker(N(2)));
+    h.Fence({2});
     h.Register(1);
     CHECK(h.Partition("t", 0).leader == kNoLeader);
     CHECK(h.controller->metrics().unclean_leader_elections == 0);
@@ -117,9 +110,7 @@ TEST_CASE("Allowing unclean election elects a topic's offline partitions",
           "[replication]") {
   ControllerHarness h(3);
   OnePartition(h);
-  REQUIRE_OK(h.controller->FenceBroker(N(0)));
-  REQUIRE_OK(h.controller->FenceBroker(N(1)));
-  REQUIRE_OK(h.controller->FenceBroker(N(2)));
+  h.Fence({0, 1, 2});
   h.Register(1);
   REQUIRE(h.Partition("t", 0).leader == kNoLeader);
   REQUIRE_OK(h.controller->SetTopicConfigs(
@@ -150,7 +141,7 @@ TEST_CASE("Preferred-leader election moves leadership back to replicas[0]",
           "[replication]") {
   ControllerHarness h(3);
   OnePartition(h);
-  REQUIRE_OK(h.controller->FenceBroker(N(0)));
+  h.Fence({0});
   h.Register(0);
   REQUIRE(h.Partition("t", 0).leader == N(1));
 
@@ -172,7 +163,7 @@ TEST_CASE("Preferred-leader election moves leadership back to replicas[0]",
 // preferred for two. Broker 0 dies and returns, and is back in every ISR.
 ControllerHarness& Imbalanced(ControllerHarness& h) {
   h.Create("t", 6, 3);
-  REQUIRE_OK(h.controller->FenceBroker(N(0)));
+  h.Fence({0});
   h.Register(0);
   for (int32_t p = 0; p < 6; ++p) REQUIRE_OK(h.Alter("t", p, Ids({0, 1, 2})));
   REQUIRE(h.controller->metrics().preferred_replica_imbalance == 2);

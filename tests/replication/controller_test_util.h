@@ -66,6 +66,22 @@ struct ControllerHarness {
     return *std::move(topic);
   }
 
+  // Place creates a topic with replicas placed by hand.
+  TopicState Place(const std::string& name,
+                   std::vector<std::vector<NodeId>> assignment,
+                   std::map<std::string, std::string> configs = {}) {
+    absl::StatusOr<TopicState> topic =
+        controller->CreateTopic({.name = name, .configs = std::move(configs)},
+                                {.replica_assignment = std::move(assignment)});
+    REQUIRE_OK(topic);
+    return *std::move(topic);
+  }
+
+  // Fence fences brokers in the order given.
+  void Fence(std::initializer_list<int32_t> ids) {
+    for (int32_t id : ids) REQUIRE_OK(controller->FenceBroker(NodeId(id)));
+  }
+
   // Partition reads a partition's state from the newest image.
   PartitionState Partition(const std::string& topic, int32_t p) const {
     const std::shared_ptr<const ClusterImage> image = controller->image();
@@ -81,17 +97,20 @@ struct ControllerHarness {
     }
   }
 
-  // Alter asks, as the partition's leader, for `isr`.
+  // AlterRequest is the partition's leader asking for `isr` now.
+  AlterPartitionRequest AlterRequest(const std::string& topic, int32_t p,
+                                     std::vector<NodeId> isr) const {
+    const PartitionState state = Partition(topic, p);
+    return {.leader_id = state.leader,
+            .leader_broker_epoch = epochs.at(state.leader),
+            .partition = {topic, PartitionId(p)},
+            .leader_epoch = state.leader_epoch,
+            .partition_epoch = state.partition_epoch,
+            .new_isr = std::move(isr)};
+  }
   absl::StatusOr<PartitionState> Alter(const std::string& topic, int32_t p,
                                        std::vector<NodeId> isr) {
-    const PartitionState state = Partition(topic, p);
-    return controller->AlterPartition(
-        {.leader_id = state.leader,
-         .leader_broker_epoch = epochs.at(state.leader),
-         .partition = {topic, PartitionId(p)},
-         .leader_epoch = state.leader_epoch,
-         .partition_epoch = state.partition_epoch,
-         .new_isr = std::move(isr)});
+    return controller->AlterPartition(AlterRequest(topic, p, std::move(isr)));
   }
 
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(1'000'000);

@@ -155,12 +155,16 @@ class Controller {
   // unknown broker or an older incarnation.
   virtual absl::Status Heartbeat(NodeId id, int64_t broker_epoch) = 0;
   // FenceBroker declares the broker dead now (a kill): it leaves ISRs and
-  // its partitions get new leaders. Fencing a fenced broker does nothing.
+  // its partitions get new leaders. Fencing a fenced broker does nothing;
+  // an unknown one is kBrokerIdNotRegistered.
   virtual absl::Status FenceBroker(NodeId id) = 0;
   // ControlledShutdown moves leadership and ISR membership away from the
-  // broker while it still serves, then fences it.
+  // broker while it still serves, then fences it; its later heartbeats
+  // don't unfence it (a restart registers anew). kStaleBrokerEpoch from an
+  // older incarnation.
   virtual absl::Status ControlledShutdown(NodeId id, int64_t broker_epoch) = 0;
-  // UnregisterBroker fences the broker and forgets it (decommissioned).
+  // UnregisterBroker fences the broker and forgets it (decommissioned); an
+  // unknown one is kBrokerIdNotRegistered.
   virtual absl::Status UnregisterBroker(NodeId id) = 0;
   // Tick fences brokers silent for longer than broker.session.timeout.ms
   // and, when due, runs the preferred-leader rebalance.

@@ -91,8 +91,8 @@ class MetadataStore {
   // Subscribe calls `listener` with the newest image and then with every
   // image committed after it, in version order; never two calls at once for
   // one subscriber, and never under a lock of the store (the listener may
-  // read the store and Commit). Calls run on a thread that committed (the
-  // first one on the subscribing thread, before Subscribe returns).
+  // read the store and Commit). The first call runs on the subscribing
+  // thread before Subscribe returns; later ones on a thread that committed.
   virtual MetadataSubscription Subscribe(Listener listener) = 0;
 };
 
