@@ -44,6 +44,12 @@ enum class ErrorReason {
   kInvalidRequiredAcks,
   kRequestTimedOut,
   kKafkaStorageError,
+  // Replication and the controller.
+  kFencedLeaderEpoch,
+  kStaleBrokerEpoch,
+  kIneligibleReplica,
+  kInvalidUpdateVersion,
+  kBrokerIdNotRegistered,
   // Records.
   kCorruptMessage,
   kMessageTooLarge,

@@ -5,10 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "broker/meta_properties.h"
-#include "broker/topic_name.h"
 #include "rill/error.h"
 #include "util/parallel_for.h"
 #include "util/status_macros.h"
+#include "util/topic_name.h"
 
 namespace rill::broker {
 namespace {
@@ -196,7 +196,7 @@ absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetPartition(
 
 absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetOffsetsPartition(
     int32_t p, bool create) {
-  const TopicPartition tp{std::string(kOffsetsTopic), PartitionId(p)};
+  const TopicPartition tp{std::string(util::kOffsetsTopic), PartitionId(p)};
   absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(tp);
   if (partition.ok() || !create ||
       !HasErrorReason(partition.status(),
@@ -205,9 +205,9 @@ absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetOffsetsPartition(
   }
   {
     absl::MutexLock admin(&admin_mu_);
-    if (!GetTopic(kOffsetsTopic).ok()) {
+    if (!GetTopic(util::kOffsetsTopic).ok()) {
       RETURN_IF_ERROR(CreateTopicLocked(
-          {.name = std::string(kOffsetsTopic),
+          {.name = std::string(util::kOffsetsTopic),
            .num_partitions = options_.offsets_topic_num_partitions,
            .replication_factor = 1,
            .configs = {{"cleanup.policy", "compact"},
@@ -276,7 +276,7 @@ absl::StatusOr<PartitionOffsets> BrokerImpl::GetPartitionOffsets(
 absl::StatusOr<Offset> BrokerImpl::DeleteRecords(const TopicPartition& tp,
                                                  Offset before) {
   // Committed offsets live in the internal topic: never truncated by hand.
-  if (IsInternalTopic(tp.topic)) {
+  if (util::IsInternalTopic(tp.topic)) {
     return MakeError(
         ErrorReason::kInvalidTopic,
         absl::StrCat("cannot delete records of internal topic ", tp.topic));

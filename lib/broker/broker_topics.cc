@@ -4,9 +4,9 @@
 #include "absl/strings/str_cat.h"
 #include "broker/broker_configs.h"
 #include "broker/broker_impl.h"
-#include "broker/topic_name.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
+#include "util/topic_name.h"
 
 namespace rill::broker {
 namespace {
@@ -19,7 +19,7 @@ absl::string_view View(std::string_view s) {
 
 absl::Status BrokerImpl::CreateTopic(const NewTopic& topic,
                                      bool validate_only) {
-  if (IsInternalTopic(topic.name)) {
+  if (util::IsInternalTopic(topic.name)) {
     return MakeError(ErrorReason::kInvalidTopic,
                      absl::StrCat(topic.name, " is an internal topic"));
   }
@@ -30,7 +30,7 @@ absl::Status BrokerImpl::CreateTopic(const NewTopic& topic,
 absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic, bool internal,
                                            bool validate_only) {
   if (closed_) return absl::FailedPreconditionError("broker is closed");
-  RETURN_IF_ERROR(ValidateTopicName(topic.name));
+  RETURN_IF_ERROR(util::ValidateTopicName(topic.name));
   if (GetTopic(topic.name).ok()) {
     return MakeError(ErrorReason::kTopicAlreadyExists,
                      absl::StrCat("topic '", topic.name, "' already exists"));
@@ -83,7 +83,7 @@ absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic, bool internal,
 }
 
 absl::Status BrokerImpl::DeleteTopic(std::string_view name) {
-  if (IsInternalTopic(name)) {
+  if (util::IsInternalTopic(name)) {
     return MakeError(ErrorReason::kInvalidTopic,
                      absl::StrCat(View(name), " is an internal topic"));
   }
@@ -137,7 +137,7 @@ absl::StatusOr<TopicDescription> BrokerImpl::DescribeTopic(
     std::string_view name) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
   TopicDescription description{.name = topic->record.name,
-                               .internal = IsInternalTopic(name),
+                               .internal = util::IsInternalTopic(name),
                                .partitions = {}};
   for (int32_t p = 0; p < topic->record.num_partitions; ++p) {
     description.partitions.push_back({.partition = PartitionId(p),
@@ -154,7 +154,8 @@ std::vector<std::string> BrokerImpl::ListTopics(bool include_internal) {
   {
     absl::ReaderMutexLock lock(&mu_);
     for (const auto& [name, topic] : topics_) {
-      if (include_internal || !IsInternalTopic(name)) names.push_back(name);
+      if (include_internal || !util::IsInternalTopic(name))
+        names.push_back(name);
     }
   }
   std::sort(names.begin(), names.end());

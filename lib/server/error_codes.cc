@@ -48,15 +48,20 @@ constexpr std::pair<ErrorReason, int16_t> kCodes[] = {
     {ErrorReason::kTransactionalIdAuthorizationFailed, 53},
     {ErrorReason::kKafkaStorageError, 56},
     {ErrorReason::kUnknownProducerId, 59},
+    {ErrorReason::kFencedLeaderEpoch, 74},
     {ErrorReason::kNonEmptyGroup, 68},
     {ErrorReason::kGroupIdNotFound, 69},
     {ErrorReason::kUnsupportedCompressionType, 76},
+    {ErrorReason::kStaleBrokerEpoch, 77},
     {ErrorReason::kMemberIdRequired, 79},
     {ErrorReason::kGroupMaxSizeReached, 81},
     {ErrorReason::kFencedInstanceId, 82},
     {ErrorReason::kGroupSubscribedToTopic, 86},
     {ErrorReason::kInvalidRecord, 87},
     {ErrorReason::kUnstableOffsetCommit, 88},
+    {ErrorReason::kInvalidUpdateVersion, 95},
+    {ErrorReason::kBrokerIdNotRegistered, 102},
+    {ErrorReason::kIneligibleReplica, 107},
 };
 
 }  // namespace

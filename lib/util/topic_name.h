@@ -1,12 +1,13 @@
-// Topic names: Kafka's legal characters and the internal topics.
-#ifndef RILL_BROKER_TOPIC_NAME_H_
-#define RILL_BROKER_TOPIC_NAME_H_
+// Topic names: Kafka's legal characters and the internal topics. Below the
+// broker because the controller (replication/) validates names too.
+#ifndef RILL_UTIL_TOPIC_NAME_H_
+#define RILL_UTIL_TOPIC_NAME_H_
 
 #include <string_view>
 
 #include "absl/status/status.h"
 
-namespace rill::broker {
+namespace rill::util {
 
 // kOffsetsTopic holds committed offsets and group metadata.
 inline constexpr std::string_view kOffsetsTopic = "__consumer_offsets";
@@ -23,6 +24,6 @@ absl::Status ValidateTopicName(std::string_view name);
 // deletable by users).
 bool IsInternalTopic(std::string_view name);
 
-}  // namespace rill::broker
+}  // namespace rill::util
 
-#endif  // RILL_BROKER_TOPIC_NAME_H_
+#endif  // RILL_UTIL_TOPIC_NAME_H_

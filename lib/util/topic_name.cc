@@ -1,9 +1,9 @@
-#include "broker/topic_name.h"
+#include "util/topic_name.h"
 
 #include "absl/strings/str_cat.h"
 #include "rill/error.h"
 
-namespace rill::broker {
+namespace rill::util {
 
 absl::Status ValidateTopicName(std::string_view name) {
   const absl::string_view view(name.data(), name.size());
@@ -35,4 +35,4 @@ absl::Status ValidateTopicName(std::string_view name) {
 
 bool IsInternalTopic(std::string_view name) { return name == kOffsetsTopic; }
 
-}  // namespace rill::broker
+}  // namespace rill::util
