@@ -18,6 +18,11 @@
 //   Encode(request, /*version=*/3, w);
 //   HeartbeatRequest decoded;
 //   RETURN_IF_ERROR(Decode(bytes, 3, &decoded));
+//
+// The walk over a message's fields is compiled once, not in every file that
+// encodes or decodes the message: messages/<api>.h declares its request and
+// response with RILL_PROTOCOL_EXTERN_CODEC, and messages/<api>.cc
+// instantiates them with RILL_PROTOCOL_INSTANTIATE_CODEC.
 #ifndef RILL_PROTOCOL_CODEC_H_
 #define RILL_PROTOCOL_CODEC_H_
 
@@ -332,6 +337,17 @@ absl::Status Decode(std::span<char> bytes, int16_t version, M* message) {
   WireReader r(bytes);
   return Decode(r, version, message);
 }
+
+// RILL_PROTOCOL_EXTERN_CODEC(M) says Encode and Decode for message M are
+// instantiated in one .cc (with RILL_PROTOCOL_INSTANTIATE_CODEC(M)), so
+// files that use them only call them. Both go inside namespace
+// rill::protocol.
+#define RILL_PROTOCOL_EXTERN_CODEC(M)                             \
+  extern template void Encode<M>(const M&, int16_t, WireWriter&); \
+  extern template absl::Status Decode<M>(WireReader&, int16_t, M*)
+#define RILL_PROTOCOL_INSTANTIATE_CODEC(M)                 \
+  template void Encode<M>(const M&, int16_t, WireWriter&); \
+  template absl::Status Decode<M>(WireReader&, int16_t, M*)
 
 }  // namespace rill::protocol
 

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -44,6 +45,10 @@ struct AddOffsetsToTxnResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::error_code, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in add_offsets_to_txn.cc.
+RILL_PROTOCOL_EXTERN_CODEC(AddOffsetsToTxnRequest);
+RILL_PROTOCOL_EXTERN_CODEC(AddOffsetsToTxnResponse);
 
 }  // namespace rill::protocol
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -73,6 +74,10 @@ struct AddPartitionsToTxnResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::results, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in add_partitions_to_txn.cc.
+RILL_PROTOCOL_EXTERN_CODEC(AddPartitionsToTxnRequest);
+RILL_PROTOCOL_EXTERN_CODEC(AddPartitionsToTxnResponse);
 
 }  // namespace rill::protocol
 

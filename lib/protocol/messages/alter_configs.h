@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -85,6 +86,10 @@ struct AlterConfigsResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::responses, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in alter_configs.cc.
+RILL_PROTOCOL_EXTERN_CODEC(AlterConfigsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(AlterConfigsResponse);
 
 }  // namespace rill::protocol
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -60,6 +61,10 @@ struct ApiVersionsResponse {
                       F(&M::finalized_features_epoch, "3+", {.tag = 1})};
   }
 };
+
+// Encode and Decode for both are compiled once, in api_versions.cc.
+RILL_PROTOCOL_EXTERN_CODEC(ApiVersionsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(ApiVersionsResponse);
 
 }  // namespace rill::protocol
 

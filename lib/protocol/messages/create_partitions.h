@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -87,6 +88,10 @@ struct CreatePartitionsResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::results, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in create_partitions.cc.
+RILL_PROTOCOL_EXTERN_CODEC(CreatePartitionsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(CreatePartitionsResponse);
 
 }  // namespace rill::protocol
 

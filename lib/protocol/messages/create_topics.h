@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -104,6 +105,10 @@ struct CreateTopicsResponse {
     return std::tuple{F(&M::throttle_time_ms, "2+"), F(&M::topics, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in create_topics.cc.
+RILL_PROTOCOL_EXTERN_CODEC(CreateTopicsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(CreateTopicsResponse);
 
 }  // namespace rill::protocol
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -53,6 +54,10 @@ struct DeleteGroupsResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::results, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in delete_groups.cc.
+RILL_PROTOCOL_EXTERN_CODEC(DeleteGroupsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(DeleteGroupsResponse);
 
 }  // namespace rill::protocol
 

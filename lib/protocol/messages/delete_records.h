@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -91,6 +92,10 @@ struct DeleteRecordsResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::topics, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in delete_records.cc.
+RILL_PROTOCOL_EXTERN_CODEC(DeleteRecordsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(DeleteRecordsResponse);
 
 }  // namespace rill::protocol
 

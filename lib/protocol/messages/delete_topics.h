@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -53,6 +54,10 @@ struct DeleteTopicsResponse {
     return std::tuple{F(&M::throttle_time_ms, "1+"), F(&M::responses, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in delete_topics.cc.
+RILL_PROTOCOL_EXTERN_CODEC(DeleteTopicsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(DeleteTopicsResponse);
 
 }  // namespace rill::protocol
 

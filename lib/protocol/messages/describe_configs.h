@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -115,6 +116,10 @@ struct DescribeConfigsResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::results, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in describe_configs.cc.
+RILL_PROTOCOL_EXTERN_CODEC(DescribeConfigsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(DescribeConfigsResponse);
 
 }  // namespace rill::protocol
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -88,6 +89,10 @@ struct DescribeGroupsResponse {
     return std::tuple{F(&M::throttle_time_ms, "1+"), F(&M::groups, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in describe_groups.cc.
+RILL_PROTOCOL_EXTERN_CODEC(DescribeGroupsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(DescribeGroupsResponse);
 
 }  // namespace rill::protocol
 

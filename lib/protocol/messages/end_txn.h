@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -44,6 +45,10 @@ struct EndTxnResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::error_code, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in end_txn.cc.
+RILL_PROTOCOL_EXTERN_CODEC(EndTxnRequest);
+RILL_PROTOCOL_EXTERN_CODEC(EndTxnResponse);
 
 }  // namespace rill::protocol
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -144,6 +145,10 @@ struct FetchResponse {
                       F(&M::session_id, "7+"), F(&M::responses, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in fetch.cc.
+RILL_PROTOCOL_EXTERN_CODEC(FetchRequest);
+RILL_PROTOCOL_EXTERN_CODEC(FetchResponse);
 
 }  // namespace rill::protocol
 

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -56,6 +57,10 @@ struct FindCoordinatorResponse {
                       F(&M::port, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in find_coordinator.cc.
+RILL_PROTOCOL_EXTERN_CODEC(FindCoordinatorRequest);
+RILL_PROTOCOL_EXTERN_CODEC(FindCoordinatorResponse);
 
 }  // namespace rill::protocol
 

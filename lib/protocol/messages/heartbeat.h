@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -46,6 +47,10 @@ struct HeartbeatResponse {
     return std::tuple{F(&M::throttle_time_ms, "1+"), F(&M::error_code, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in heartbeat.cc.
+RILL_PROTOCOL_EXTERN_CODEC(HeartbeatRequest);
+RILL_PROTOCOL_EXTERN_CODEC(HeartbeatResponse);
 
 }  // namespace rill::protocol
 

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -53,6 +54,10 @@ struct InitProducerIdResponse {
                       F(&M::producer_id, "0+"), F(&M::producer_epoch, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in init_producer_id.cc.
+RILL_PROTOCOL_EXTERN_CODEC(InitProducerIdRequest);
+RILL_PROTOCOL_EXTERN_CODEC(InitProducerIdResponse);
 
 }  // namespace rill::protocol
 

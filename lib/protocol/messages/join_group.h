@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -94,6 +95,10 @@ struct JoinGroupResponse {
                       F(&M::members, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in join_group.cc.
+RILL_PROTOCOL_EXTERN_CODEC(JoinGroupRequest);
+RILL_PROTOCOL_EXTERN_CODEC(JoinGroupResponse);
 
 }  // namespace rill::protocol
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -77,6 +78,10 @@ struct LeaveGroupResponse {
                       F(&M::members, "3+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in leave_group.cc.
+RILL_PROTOCOL_EXTERN_CODEC(LeaveGroupRequest);
+RILL_PROTOCOL_EXTERN_CODEC(LeaveGroupResponse);
 
 }  // namespace rill::protocol
 

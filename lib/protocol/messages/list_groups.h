@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -50,6 +51,10 @@ struct ListGroupsResponse {
                       F(&M::groups, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in list_groups.cc.
+RILL_PROTOCOL_EXTERN_CODEC(ListGroupsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(ListGroupsResponse);
 
 }  // namespace rill::protocol
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -92,6 +93,10 @@ struct ListOffsetsResponse {
     return std::tuple{F(&M::throttle_time_ms, "2+"), F(&M::topics, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in list_offsets.cc.
+RILL_PROTOCOL_EXTERN_CODEC(ListOffsetsRequest);
+RILL_PROTOCOL_EXTERN_CODEC(ListOffsetsResponse);
 
 }  // namespace rill::protocol
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -98,6 +99,10 @@ struct MetadataResponse {
                       F(&M::controller_id, "1+"), F(&M::topics, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in metadata.cc.
+RILL_PROTOCOL_EXTERN_CODEC(MetadataRequest);
+RILL_PROTOCOL_EXTERN_CODEC(MetadataResponse);
 
 }  // namespace rill::protocol
 

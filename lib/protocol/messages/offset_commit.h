@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -106,6 +107,10 @@ struct OffsetCommitResponse {
     return std::tuple{F(&M::throttle_time_ms, "3+"), F(&M::topics, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in offset_commit.cc.
+RILL_PROTOCOL_EXTERN_CODEC(OffsetCommitRequest);
+RILL_PROTOCOL_EXTERN_CODEC(OffsetCommitResponse);
 
 }  // namespace rill::protocol
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -88,6 +89,10 @@ struct OffsetDeleteResponse {
                       F(&M::topics, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in offset_delete.cc.
+RILL_PROTOCOL_EXTERN_CODEC(OffsetDeleteRequest);
+RILL_PROTOCOL_EXTERN_CODEC(OffsetDeleteResponse);
 
 }  // namespace rill::protocol
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -94,6 +95,10 @@ struct OffsetFetchResponse {
                       F(&M::error_code, "2-7")};
   }
 };
+
+// Encode and Decode for both are compiled once, in offset_fetch.cc.
+RILL_PROTOCOL_EXTERN_CODEC(OffsetFetchRequest);
+RILL_PROTOCOL_EXTERN_CODEC(OffsetFetchResponse);
 
 }  // namespace rill::protocol
 

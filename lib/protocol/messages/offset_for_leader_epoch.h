@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -90,6 +91,10 @@ struct OffsetForLeaderEpochResponse {
     return std::tuple{F(&M::throttle_time_ms, "2+"), F(&M::topics, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in offset_for_leader_epoch.cc.
+RILL_PROTOCOL_EXTERN_CODEC(OffsetForLeaderEpochRequest);
+RILL_PROTOCOL_EXTERN_CODEC(OffsetForLeaderEpochResponse);
 
 }  // namespace rill::protocol
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -95,6 +96,10 @@ struct ProduceResponse {
     return std::tuple{F(&M::responses, "0+"), F(&M::throttle_time_ms, "1+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in produce.cc.
+RILL_PROTOCOL_EXTERN_CODEC(ProduceRequest);
+RILL_PROTOCOL_EXTERN_CODEC(ProduceResponse);
 
 }  // namespace rill::protocol
 

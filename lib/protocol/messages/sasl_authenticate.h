@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -47,6 +48,10 @@ struct SaslAuthenticateResponse {
         F(&M::auth_bytes, "0+"), F(&M::session_lifetime_ms, "1+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in sasl_authenticate.cc.
+RILL_PROTOCOL_EXTERN_CODEC(SaslAuthenticateRequest);
+RILL_PROTOCOL_EXTERN_CODEC(SaslAuthenticateResponse);
 
 }  // namespace rill::protocol
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -43,6 +44,10 @@ struct SaslHandshakeResponse {
     return std::tuple{F(&M::error_code, "0+"), F(&M::mechanisms, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in sasl_handshake.cc.
+RILL_PROTOCOL_EXTERN_CODEC(SaslHandshakeRequest);
+RILL_PROTOCOL_EXTERN_CODEC(SaslHandshakeResponse);
 
 }  // namespace rill::protocol
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -64,6 +65,10 @@ struct SyncGroupResponse {
                       F(&M::assignment, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in sync_group.cc.
+RILL_PROTOCOL_EXTERN_CODEC(SyncGroupRequest);
+RILL_PROTOCOL_EXTERN_CODEC(SyncGroupResponse);
 
 }  // namespace rill::protocol
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/api_key.h"
+#include "protocol/codec.h"
 #include "protocol/field.h"
 
 namespace rill::protocol {
@@ -99,6 +100,10 @@ struct TxnOffsetCommitResponse {
     return std::tuple{F(&M::throttle_time_ms, "0+"), F(&M::topics, "0+")};
   }
 };
+
+// Encode and Decode for both are compiled once, in txn_offset_commit.cc.
+RILL_PROTOCOL_EXTERN_CODEC(TxnOffsetCommitRequest);
+RILL_PROTOCOL_EXTERN_CODEC(TxnOffsetCommitResponse);
 
 }  // namespace rill::protocol
 
