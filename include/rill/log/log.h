@@ -118,6 +118,18 @@ struct TimestampOffset {
   Offset offset;
 };
 
+// EpochEndOffset answers OffsetForLeaderEpoch: the largest leader epoch the
+// log knows at or below the one asked for, and where that epoch ends (the
+// first offset written under a later epoch, or the log end for the latest).
+// Both -1 (Kafka's UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET) when the log
+// knows no such epoch.
+struct EpochEndOffset {
+  LeaderEpoch epoch = LeaderEpoch(-1);
+  Offset end_offset = Offset(-1);
+  friend bool operator==(const EpochEndOffset&,
+                         const EpochEndOffset&) = default;
+};
+
 // CompactionStats says what one compaction pass did.
 struct CompactionStats {
   int segments_cleaned = 0;
