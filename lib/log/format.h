@@ -48,7 +48,9 @@
 // entry of a new epoch is written before its first batch, so the file never
 // lacks an epoch the log holds; after a crash, entries at or past the
 // recovered log end are dropped. A missing or malformed file is rebuilt
-// from the batches' partitionLeaderEpoch.
+// from the batches' partitionLeaderEpoch; emptying the log
+// (TruncateFullyAndStartAt) removes the file first, so a crash midway
+// rebuilds from whatever batches are left.
 //
 // Recovery: without the clean-shutdown marker, Open scans every segment that
 // holds offsets at or above the recovery point, checking each batch's length,

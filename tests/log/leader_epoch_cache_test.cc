@@ -1,24 +1,15 @@
-// Tests of LeaderEpochCache (Kafka's OffsetsForLeaderEpoch answers, case by
-// case as Kafka's LeaderEpochFileCacheTest states them) and of the
-// leader-epoch-checkpoint file it is kept in.
+// Tests of LeaderEpochCache: Kafka's OffsetsForLeaderEpoch answers case by
+// case (as Kafka's LeaderEpochFileCacheTest states them), and how appends,
+// truncation and log start moves change the entries.
 #include "log/leader_epoch_cache.h"
 
 #include <catch2/catch.hpp>
-#include <memory>
+#include <cstdint>
 #include <optional>
-#include <string>
 #include <vector>
-
-#include "log/checkpoint.h"
-#include "log/log_unit_test_util.h"
-#include "rill/io/fault_injection_file_system.h"
-#include "rill/io/file_system.h"
 
 namespace rill::log {
 namespace {
-
-constexpr char kDir[] = "/log/t-0";
-constexpr char kFile[] = "/log/t-0/leader-epoch-checkpoint";
 
 EpochEntry Entry(int32_t epoch, int64_t start) {
   return {.epoch = LeaderEpoch(epoch), .start_offset = Offset(start)};
@@ -163,98 +154,6 @@ TEST_CASE("EpochFor names the epoch that wrote an offset", "[log]") {
   CHECK(cache.EpochFor(Offset(9)) == LeaderEpoch(2));
   CHECK(cache.EpochFor(Offset(10)) == LeaderEpoch(4));
   CHECK(cache.EpochFor(Offset(1000)) == LeaderEpoch(4));
-}
-
-// --- leader-epoch-checkpoint ---
-
-std::shared_ptr<io::FileSystem> NewFs() {
-  std::shared_ptr<io::FileSystem> fs = io::NewMemFileSystem();
-  REQUIRE_OK(fs->CreateDirs(kDir));
-  return fs;
-}
-
-void WriteText(io::FileSystem& fs, const std::string& text) {
-  ASSIGN_OR_REQUIRE(auto file,
-                    fs.OpenFile(kFile, {.create = true, .truncate = true}));
-  REQUIRE_OK(file->Append(text));
-}
-
-std::optional<std::vector<EpochEntry>> Read(io::FileSystem& fs) {
-  ASSIGN_OR_REQUIRE(std::optional<std::vector<EpochEntry>> entries,
-                    ReadLeaderEpochCheckpoint(fs, kDir));
-  return entries;
-}
-
-TEST_CASE("A leader-epoch-checkpoint is Kafka's text and reads back", "[log]") {
-  auto fs = NewFs();
-  const std::vector<EpochEntry> entries = {
-      Entry(0, 0), Entry(3, 150),
-      Entry(std::numeric_limits<int32_t>::max(),
-            std::numeric_limits<int64_t>::max())};
-  REQUIRE_OK(WriteLeaderEpochCheckpoint(*fs, kDir, entries));
-  ASSIGN_OR_REQUIRE(std::string text, io::ReadFileToString(*fs, kFile));
-  CHECK(text == "0\n3\n0 0\n3 150\n2147483647 9223372036854775807\n");
-  CHECK(Read(*fs) == entries);
-
-  REQUIRE_OK(WriteLeaderEpochCheckpoint(*fs, kDir, {}));
-  ASSIGN_OR_REQUIRE(text, io::ReadFileToString(*fs, kFile));
-  CHECK(text == "0\n0\n");
-  CHECK(Read(*fs) == std::vector<EpochEntry>{});
-}
-
-TEST_CASE("A missing leader-epoch-checkpoint reads as none", "[log]") {
-  auto fs = NewFs();
-  CHECK(Read(*fs) == std::nullopt);
-}
-
-TEST_CASE("Every torn prefix of a leader-epoch-checkpoint reads as none",
-          "[log]") {
-  auto fs = NewFs();
-  const std::string whole = "0\n2\n1 0\n3 150\n";
-  for (size_t n = 0; n < whole.size(); ++n) {
-    INFO("first " << n << " bytes");
-    WriteText(*fs, whole.substr(0, n));
-    CHECK(Read(*fs) == std::nullopt);
-  }
-  WriteText(*fs, whole);
-  CHECK(Read(*fs) == std::vector{Entry(1, 0), Entry(3, 150)});
-}
-
-TEST_CASE("A malformed leader-epoch-checkpoint reads as none", "[log]") {
-  auto fs = NewFs();
-  for (const char* text : {
-           "1\n1\n1 0\n",       // unknown version
-           "0\n2\n1 0\n",       // fewer entries than counted
-           "0\n1\n1 0\n3 9\n",  // more entries than counted
-           "0\n1\n1\n",         // no offset
-           "0\n1\n1 0 7\n",     // an extra field
-           "0\n1\nx 0\n",       // not a number
-           "0\n1\n-1 0\n",      // undefined epoch
-           "0\n1\n1 -5\n",      // negative offset
-           "0\n2\n3 0\n3 9\n",  // epochs not increasing
-           "0\n2\n3 9\n4 9\n",  // offsets not increasing
-           "0\n2\n4 0\n3 9\n",  // epochs going back
-           "\n",                // empty
-       }) {
-    INFO(text);
-    WriteText(*fs, text);
-    CHECK(Read(*fs) == std::nullopt);
-  }
-}
-
-TEST_CASE(
-    "A leader-epoch-checkpoint whose write failed keeps its old entries "
-    "after a power loss",
-    "[log]") {
-  auto fs = std::make_shared<io::FaultInjectionFileSystem>(NewFs());
-  REQUIRE_OK(WriteLeaderEpochCheckpoint(*fs, kDir, std::vector{Entry(1, 0)}));
-  fs->FailSyncs(1);
-  CHECK_FALSE(WriteLeaderEpochCheckpoint(*fs, kDir,
-                                         std::vector{Entry(1, 0), Entry(2, 9)})
-                  .ok());
-  fs->DropUnsyncedData();
-  fs->Reset();
-  CHECK(Read(*fs) == std::vector{Entry(1, 0)});
 }
 
 }  // namespace
