@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -15,6 +16,39 @@ std::string Body(const Checkpoint& c) {
   return absl::StrCat(kCheckpointMagic, " ", kCheckpointVersion, " ",
                       c.recovery_point.value(), " ",
                       c.log_start_offset.value());
+}
+
+// ParseLeaderEpochs reads the text of a leader-epoch-checkpoint; nullopt
+// unless it is whole and its entries strictly increase.
+std::optional<std::vector<EpochEntry>> ParseLeaderEpochs(
+    absl::string_view text) {
+  // Every line ends in a newline, so a file cut short mid-number shows.
+  if (!absl::ConsumeSuffix(&text, "\n")) return std::nullopt;
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  int version;
+  size_t count;
+  if (lines.size() < 2 || !absl::SimpleAtoi(lines[0], &version) ||
+      version != kLeaderEpochCheckpointVersion ||
+      !absl::SimpleAtoi(lines[1], &count) || count != lines.size() - 2) {
+    return std::nullopt;
+  }
+  std::vector<EpochEntry> entries;
+  for (size_t i = 2; i < lines.size(); ++i) {
+    std::vector<absl::string_view> fields = absl::StrSplit(lines[i], ' ');
+    int32_t epoch;
+    int64_t start;
+    if (fields.size() != 2 || !absl::SimpleAtoi(fields[0], &epoch) ||
+        !absl::SimpleAtoi(fields[1], &start) || epoch < 0 || start < 0) {
+      return std::nullopt;
+    }
+    if (!entries.empty() && (LeaderEpoch(epoch) <= entries.back().epoch ||
+                             Offset(start) <= entries.back().start_offset)) {
+      return std::nullopt;
+    }
+    entries.push_back(
+        {.epoch = LeaderEpoch(epoch), .start_offset = Offset(start)});
+  }
+  return entries;
 }
 
 }  // namespace
@@ -50,6 +84,27 @@ absl::Status WriteCheckpoint(io::FileSystem& fs, const std::string& dir,
       fs, io::JoinPath(dir, kCheckpointFile),
       absl::StrCat(body, " ", util::crc32c::Value(body.data(), body.size()),
                    "\n"));
+}
+
+absl::StatusOr<std::optional<std::vector<EpochEntry>>>
+ReadLeaderEpochCheckpoint(io::FileSystem& fs, const std::string& dir) {
+  auto contents =
+      io::ReadFileToString(fs, io::JoinPath(dir, kLeaderEpochCheckpointFile));
+  if (absl::IsNotFound(contents.status())) return std::nullopt;
+  if (!contents.ok()) return contents.status();
+  return ParseLeaderEpochs(*contents);
+}
+
+absl::Status WriteLeaderEpochCheckpoint(io::FileSystem& fs,
+                                        const std::string& dir,
+                                        std::span<const EpochEntry> entries) {
+  std::string text =
+      absl::StrCat(kLeaderEpochCheckpointVersion, "\n", entries.size(), "\n");
+  for (const EpochEntry& e : entries) {
+    absl::StrAppend(&text, e.epoch.value(), " ", e.start_offset.value(), "\n");
+  }
+  return io::WriteFileAtomically(
+      fs, io::JoinPath(dir, kLeaderEpochCheckpointFile), text);
 }
 
 }  // namespace rill::log

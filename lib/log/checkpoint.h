@@ -1,12 +1,17 @@
-// The per-log checkpoint file: recovery point and log start offset.
+// The per-log checkpoint files: recovery point and log start offset
+// (checkpoint), and where each leader epoch begins (leader-epoch-checkpoint).
+// Formats in format.h.
 #ifndef RILL_LOG_CHECKPOINT_H_
 #define RILL_LOG_CHECKPOINT_H_
 
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "log/leader_epoch_cache.h"
 #include "rill/io/file_system.h"
 #include "rill/types.h"
 
@@ -28,6 +33,18 @@ absl::StatusOr<std::optional<Checkpoint>> ReadCheckpoint(
 // WriteCheckpoint replaces the checkpoint in `dir` atomically and durably.
 absl::Status WriteCheckpoint(io::FileSystem& fs, const std::string& dir,
                              const Checkpoint& checkpoint);
+
+// ReadLeaderEpochCheckpoint returns the entries of the
+// leader-epoch-checkpoint in `dir`, nullopt if there is none or it is
+// malformed (the log then rebuilds the entries from its batches).
+absl::StatusOr<std::optional<std::vector<EpochEntry>>>
+ReadLeaderEpochCheckpoint(io::FileSystem& fs, const std::string& dir);
+
+// WriteLeaderEpochCheckpoint replaces the leader-epoch-checkpoint in `dir`
+// atomically and durably.
+absl::Status WriteLeaderEpochCheckpoint(io::FileSystem& fs,
+                                        const std::string& dir,
+                                        std::span<const EpochEntry> entries);
 
 }  // namespace rill::log
 

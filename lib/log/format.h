@@ -7,6 +7,7 @@
 //   00000000000000000000.timeindex  time index of that segment
 //   00000000000000001234.log ...    next segment, named by its base offset
 //   checkpoint                      recovery point and log start offset
+//   leader-epoch-checkpoint         where each leader epoch begins
 //   .clean-shutdown                 present only between Close() and Open()
 //   <base>.log.cleaned              compaction output being written
 //   <base>.log.swap                 compaction output complete, being swapped
@@ -38,6 +39,19 @@
 // where the CRC-32C covers the text before it. Every offset below the
 // recovery point is fsynced; segments wholly below it are trusted on open.
 //
+// leader-epoch-checkpoint: Kafka's file of the same name, text, rewritten
+// atomically whenever the leader epochs change:
+//   "0\n"                      version
+//   "<n>\n"                    number of entries
+//   "<epoch> <start offset>\n" n times, both strictly increasing
+// An entry says the leader of that epoch wrote the log from that offset. The
+// entry of a new epoch is written before its first batch, so the file never
+// lacks an epoch the log holds; after a crash, entries at or past the
+// recovered log end are dropped. A missing or malformed file is rebuilt
+// from the batches' partitionLeaderEpoch; emptying the log
+// (TruncateFullyAndStartAt) removes the file first, so a crash midway
+// rebuilds from whatever batches are left.
+//
 // Recovery: without the clean-shutdown marker, Open scans every segment that
 // holds offsets at or above the recovery point, checking each batch's length,
 // CRC and offset order, truncates the segment at the first bad or partial
@@ -62,6 +76,8 @@ inline constexpr char kCheckpointFile[] = "checkpoint";
 inline constexpr char kCleanShutdownFile[] = ".clean-shutdown";
 inline constexpr char kCheckpointMagic[] = "rill-checkpoint";
 inline constexpr int kCheckpointVersion = 1;
+inline constexpr char kLeaderEpochCheckpointFile[] = "leader-epoch-checkpoint";
+inline constexpr int kLeaderEpochCheckpointVersion = 0;
 
 inline constexpr int kSegmentNameDigits = 20;
 inline constexpr int kOffsetIndexEntrySize = 8;

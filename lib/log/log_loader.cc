@@ -15,7 +15,6 @@
 #include "util/status_macros.h"
 
 namespace rill::log {
-
 absl::StatusOr<std::unique_ptr<Log>> SegmentedLog::Open(LogOptions options) {
   if (options.dir.empty()) {
     return absl::InvalidArgumentError("LogOptions.dir is required");
@@ -71,6 +70,8 @@ absl::Status SegmentedLog::Load() {
   dir_dirty_ = true;
   const int64_t now = clock_->NowMs();
   bool recovered_any = false;
+  // Where the epoch changes in the batches recovery scanned.
+  std::vector<EpochEntry> recovered_epochs;
   for (size_t i = 0; i < bases.size(); ++i) {
     // A segment wholly below the recovery point was fsynced: trust it.
     const bool below_point =
@@ -79,8 +80,14 @@ absl::Status SegmentedLog::Load() {
     ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg,
                      Segment::Open(*fs_, dir_, bases[i], config_, now, trust));
     bool cut = false;
+    std::vector<EpochEntry> epochs;
     if (!trust) {
-      ASSIGN_OR_RETURN(uint64_t removed, seg->Recover());
+      ASSIGN_OR_RETURN(uint64_t removed,
+                       seg->Recover([&epochs](LeaderEpoch e, Offset base) {
+                         if (epochs.empty() || epochs.back().epoch != e) {
+                           epochs.push_back({.epoch = e, .start_offset = base});
+                         }
+                       }));
       cut = removed > 0;
       recovered_any = true;
     }
@@ -92,7 +99,11 @@ absl::Status SegmentedLog::Load() {
       dir_dirty_ = true;
       seg.reset();
     }
-    if (seg) segments_.emplace(seg->base_offset(), std::move(seg));
+    if (seg) {
+      recovered_epochs.insert(recovered_epochs.end(), epochs.begin(),
+                              epochs.end());
+      segments_.emplace(seg->base_offset(), std::move(seg));
+    }
     if (cut) {
       // Nothing after a damaged point can be trusted to follow it.
       for (size_t j = i + 1; j < bases.size(); ++j) {
@@ -112,6 +123,7 @@ absl::Status SegmentedLog::Load() {
   }
   if (segments_.empty()) RETURN_IF_ERROR(AddSegment(checkpoint_start));
   log_start_offset_ = std::max(checkpoint_start, segments_.begin()->first);
+  RETURN_IF_ERROR(LoadEpochs(recovered_epochs));
   if (log_start_offset_ > log_end_locked()) {
     // Recovery lost data the log start had already passed.
     RETURN_IF_ERROR(ResetTo(log_start_offset_));
@@ -134,7 +146,8 @@ absl::Status SegmentedLog::Load() {
     dir_dirty_ = true;
   }
   RETURN_IF_ERROR(SyncDirIfDirty());
-  return WriteCheckpointLocked();
+  RETURN_IF_ERROR(WriteCheckpointLocked());
+  return WriteEpochsIfDirty();
 }
 
 }  // namespace rill::log

@@ -59,6 +59,8 @@ absl::StatusOr<StoredBatch> ReadStoredBatch(const io::File& file,
           util::LoadBigEndian<int64_t>(h.data() + rf::kMaxTimestampOffset),
       .position = position,
       .size = static_cast<uint32_t>(rf::kLogOverhead + length),
+      .leader_epoch = util::LoadBigEndian<int32_t>(
+          h.data() + rf::kPartitionLeaderEpochOffset),
   };
 }
 
@@ -238,7 +240,7 @@ absl::Status Segment::ScanFrom(uint64_t position) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> Segment::Recover() {
+absl::StatusOr<uint64_t> Segment::Recover(const EpochVisitor& visit) {
   offset_index_.Clear();
   time_index_.Clear();
   next_offset_ = base_;
@@ -260,6 +262,8 @@ absl::StatusOr<uint64_t> Segment::Recover() {
                 .max_timestamp_ms = h.max_timestamp,
                 .size = static_cast<uint32_t>(h.total_size())},
                position);
+    if (visit)
+      visit(LeaderEpoch(h.partition_leader_epoch), Offset(h.base_offset));
     position += h.total_size();
     return true;
   };

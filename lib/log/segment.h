@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -36,7 +37,12 @@ struct StoredBatch {
   int64_t max_timestamp_ms;
   uint64_t position;
   uint32_t size;
+  int32_t leader_epoch;  // partitionLeaderEpoch, -1 for none
 };
+
+// EpochVisitor is told the leader epoch and base offset of each batch a scan
+// walks, in order.
+using EpochVisitor = std::function<void(LeaderEpoch epoch, Offset base)>;
 
 // Segment: owned by its Log (shared with readers only through LogSlice's file
 // handle). Not thread-safe: the Log serializes mutations and lets reads run
@@ -60,8 +66,9 @@ class Segment {
 
   // Recover scans every batch (length, CRC, offset order), rebuilds the
   // indexes, and truncates the file at the first bad or partial batch.
-  // Returns the number of bytes cut off.
-  absl::StatusOr<uint64_t> Recover();
+  // Returns the number of bytes cut off. `visit`, if set, is told of every
+  // batch kept.
+  absl::StatusOr<uint64_t> Recover(const EpochVisitor& visit = nullptr);
 
   // Append writes `bytes` (whole batches, described in order by `batches`)
   // at the end of the file.

@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "log/cleaner.h"
 #include "log/format.h"
+#include "record/format.h"
 #include "rill/record/record_batch.h"
+#include "util/endian.h"
 #include "util/status_macros.h"
 
 namespace rill::log {
@@ -99,6 +101,8 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
 
   int64_t next = log_end_locked().value();
   size_t position = 0;  // of the batch, within `batches`
+  // Where this append changes leader epoch.
+  absl::InlinedVector<EpochEntry, 1> epoch_starts;
   for (BatchMeta& b : metas) {
     char* batch = batches.data() + position;
     position += b.size;
@@ -116,6 +120,16 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
       return absl::FailedPreconditionError(
           absl::StrCat("follower append at offset ", b.base_offset,
                        " does not continue the log ending at ", next));
+    }
+    // A follower's batches carry their leader's epoch.
+    const LeaderEpoch epoch =
+        options.assign_offsets
+            ? options.leader_epoch
+            : LeaderEpoch(util::LoadBigEndian<int32_t>(
+                  batch + record::format::kPartitionLeaderEpochOffset));
+    if (epoch_starts.empty() || epoch_starts.back().epoch != epoch) {
+      epoch_starts.push_back(
+          {.epoch = epoch, .start_offset = Offset(b.base_offset)});
     }
     next = b.last_offset + 1;
     if (&b == &metas.front() || b.max_timestamp_ms > info.max_timestamp_ms) {
@@ -150,10 +164,13 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
     }
   }
 
+  RETURN_IF_ERROR(AssignEpochs(epoch_starts));
   Segment& seg = active();
   const uint64_t size_before = seg.size();
   absl::Status written = seg.Append(bytes, metas);
   if (!written.ok()) {
+    // Epochs this append started begin at the log end it did not move.
+    epochs_dirty_ |= epochs_.TruncateFromEnd(log_end_locked());
     // Undo a partial write so the file never holds half a batch.
     absl::Status undone = seg.file()->Truncate(size_before);
     if (!undone.ok()) return Fail(written);
@@ -292,7 +309,10 @@ absl::Status SegmentedLog::ResetActiveAt(Offset base) {
   }
   RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
   RETURN_IF_ERROR(AddSegment(base));
-  if (segments_.size() == 1) log_start_offset_ = base;
+  if (segments_.size() == 1) {
+    log_start_offset_ = base;
+    epochs_dirty_ |= epochs_.TruncateFromStart(base);
+  }
   return absl::OkStatus();
 }
 
@@ -376,7 +396,9 @@ absl::StatusOr<int> SegmentedLog::DeleteOldestSegments(int count) {
   const Offset first = segments_.begin()->first;
   log_start_offset_ = std::max(log_start_offset_, first);
   recovery_point_ = std::max(recovery_point_, first);
+  epochs_dirty_ |= epochs_.TruncateFromStart(log_start_offset_);
   RETURN_IF_ERROR(SyncDirIfDirty());
+  RETURN_IF_ERROR(WriteEpochsIfDirty());
   return count;
 }
 
@@ -431,10 +453,20 @@ absl::Status SegmentedLog::AdvanceLogStartOffset(Offset offset) {
   }
   if (offset <= log_start_offset_) return absl::OkStatus();
   log_start_offset_ = offset;
-  return WriteCheckpointLocked();
+  epochs_dirty_ |= epochs_.TruncateFromStart(offset);
+  RETURN_IF_ERROR(WriteCheckpointLocked());
+  return WriteEpochsIfDirty();
 }
 
 absl::Status SegmentedLog::ResetTo(Offset offset) {
+  // Until the empty file is written, a missing one makes Open rebuild the
+  // epochs from what a crash left; a stale one could not be told from the
+  // file of a log that retention emptied (which keeps its latest epoch).
+  RETURN_IF_ERROR(io::RemoveFileIfExists(
+      *fs_, io::JoinPath(dir_, kLeaderEpochCheckpointFile)));
+  dir_dirty_ = true;
+  epochs_.Clear();
+  epochs_dirty_ = true;
   ++truncations_;
   while (!segments_.empty()) {
     RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
@@ -447,7 +479,8 @@ absl::Status SegmentedLog::ResetTo(Offset offset) {
   unflushed_records_ = 0;
   first_unflushed_ms_ = -1;
   RETURN_IF_ERROR(SyncDirIfDirty());
-  return WriteCheckpointLocked();
+  RETURN_IF_ERROR(WriteCheckpointLocked());
+  return WriteEpochsIfDirty();
 }
 
 absl::Status SegmentedLog::TruncateTo(Offset offset) {
@@ -474,7 +507,11 @@ absl::Status SegmentedLog::TruncateTo(Offset offset) {
   RETURN_IF_ERROR(SyncDirIfDirty());
   recovery_point_ = std::min(recovery_point_, log_end_locked());
   clean_up_to_ = std::min(clean_up_to_, log_end_locked());
-  return WriteCheckpointLocked();
+  // After the cut is durable: until then the file must still name the
+  // epochs of batches a crash could bring back.
+  epochs_dirty_ |= epochs_.TruncateFromEnd(log_end_locked());
+  RETURN_IF_ERROR(WriteCheckpointLocked());
+  return WriteEpochsIfDirty();
 }
 
 absl::Status SegmentedLog::TruncateFullyAndStartAt(Offset offset) {
@@ -562,6 +599,7 @@ absl::Status SegmentedLog::Close() {
   RETURN_IF_ERROR(active().SealIndexes());
   RETURN_IF_ERROR(FlushLocked());
   RETURN_IF_ERROR(WriteCheckpointLocked());
+  RETURN_IF_ERROR(WriteEpochsIfDirty());
   ASSIGN_OR_RETURN(
       std::unique_ptr<io::File> marker,
       fs_->OpenFile(io::JoinPath(dir_, kCleanShutdownFile), {.create = true}));

@@ -5,11 +5,13 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "log/checkpoint.h"
+#include "log/leader_epoch_cache.h"
 #include "log/segment.h"
 #include "rill/log/log.h"
 
@@ -44,6 +46,8 @@ class SegmentedLog final : public Log {
   int num_segments() const override;
   const std::string& dir() const override { return dir_; }
   LogConfig config() const override;
+  std::optional<LeaderEpoch> latest_epoch() const override;
+  EpochEndOffset EndOffsetForEpoch(LeaderEpoch epoch) const override;
 
   absl::Status Flush() override;
   absl::Status FlushIfDue() override;
@@ -88,6 +92,19 @@ class SegmentedLog final : public Log {
   bool RollDue(int64_t now_ms) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteCheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Leader epochs (segmented_log_epochs.cc).
+  // LoadEpochs fills epochs_ from leader-epoch-checkpoint, or from every
+  // batch when the file is missing or malformed; `recovered` holds the epoch
+  // changes seen in the segments recovery scanned.
+  absl::Status LoadEpochs(std::span<const EpochEntry> recovered)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // WriteEpochsIfDirty rewrites leader-epoch-checkpoint if epochs_ changed.
+  absl::Status WriteEpochsIfDirty() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // AssignEpochs records the epochs an append starts (before its batches are
+  // written) and persists them; on failure epochs_ is as it was.
+  absl::Status AssignEpochs(std::span<const EpochEntry> starts)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SyncDirIfDirty() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // DeleteOldestSegments removes the first `count` segments (oldest first),
   // rolling first if that includes the active one.
@@ -110,6 +127,10 @@ class SegmentedLog final : public Log {
   Offset recovery_point_ ABSL_GUARDED_BY(mu_);
   // The checkpoint as last written; rewritten only when it changes.
   std::optional<Checkpoint> checkpoint_ ABSL_GUARDED_BY(mu_);
+  // Where each leader epoch begins, and whether that changed since
+  // leader-epoch-checkpoint was last written.
+  LeaderEpochCache epochs_ ABSL_GUARDED_BY(mu_);
+  bool epochs_dirty_ ABSL_GUARDED_BY(mu_) = false;
   int64_t unflushed_records_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t first_unflushed_ms_ ABSL_GUARDED_BY(mu_) = -1;
   // Names were created, renamed or removed since the last SyncDir.

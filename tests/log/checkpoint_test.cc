@@ -1,6 +1,7 @@
-// Tests of the checkpoint file: its text format, reading what was written,
-// treating a missing or damaged file as "no checkpoint", and replacing it
-// atomically across a crash.
+// Tests of the checkpoint files (checkpoint and leader-epoch-checkpoint):
+// their text formats, reading what was written, treating a missing or
+// damaged file as "no checkpoint", and replacing them atomically across a
+// crash.
 #include "log/checkpoint.h"
 
 #include <catch2/catch.hpp>
@@ -23,6 +24,7 @@ namespace {
 
 constexpr char kDir[] = "/log/t-0";
 constexpr char kFile[] = "/log/t-0/checkpoint";
+constexpr char kEpochFile[] = "/log/t-0/leader-epoch-checkpoint";
 
 std::shared_ptr<io::FileSystem> NewFs() {
   std::shared_ptr<io::FileSystem> fs = io::NewMemFileSystem();
@@ -30,9 +32,10 @@ std::shared_ptr<io::FileSystem> NewFs() {
   return fs;
 }
 
-void WriteText(io::FileSystem& fs, const std::string& text) {
+void WriteText(io::FileSystem& fs, const std::string& text,
+               const char* path = kFile) {
   ASSIGN_OR_REQUIRE(auto file,
-                    fs.OpenFile(kFile, {.create = true, .truncate = true}));
+                    fs.OpenFile(path, {.create = true, .truncate = true}));
   REQUIRE_OK(file->Append(text));
 }
 
@@ -159,6 +162,90 @@ TEST_CASE("A crash while writing a checkpoint leaves the old or the new one",
   // Both outcomes occurred, so the crash points covered the whole write.
   CHECK(saw_old > 0);
   CHECK(saw_new > 0);
+}
+
+// --- leader-epoch-checkpoint ---
+
+EpochEntry Entry(int32_t epoch, int64_t start) {
+  return {.epoch = LeaderEpoch(epoch), .start_offset = Offset(start)};
+}
+
+std::optional<std::vector<EpochEntry>> ReadEpochs(io::FileSystem& fs) {
+  ASSIGN_OR_REQUIRE(std::optional<std::vector<EpochEntry>> entries,
+                    ReadLeaderEpochCheckpoint(fs, kDir));
+  return entries;
+}
+
+TEST_CASE("A leader-epoch-checkpoint is Kafka's text and reads back", "[log]") {
+  auto fs = NewFs();
+  const std::vector<EpochEntry> entries = {
+      Entry(0, 0), Entry(3, 150),
+      Entry(std::numeric_limits<int32_t>::max(),
+            std::numeric_limits<int64_t>::max())};
+  REQUIRE_OK(WriteLeaderEpochCheckpoint(*fs, kDir, entries));
+  ASSIGN_OR_REQUIRE(std::string text, io::ReadFileToString(*fs, kEpochFile));
+  CHECK(text == "0\n3\n0 0\n3 150\n2147483647 9223372036854775807\n");
+  CHECK(ReadEpochs(*fs) == entries);
+
+  REQUIRE_OK(WriteLeaderEpochCheckpoint(*fs, kDir, {}));
+  ASSIGN_OR_REQUIRE(text, io::ReadFileToString(*fs, kEpochFile));
+  CHECK(text == "0\n0\n");
+  CHECK(ReadEpochs(*fs) == std::vector<EpochEntry>{});
+}
+
+TEST_CASE("A missing leader-epoch-checkpoint reads as none", "[log]") {
+  auto fs = NewFs();
+  CHECK(ReadEpochs(*fs) == std::nullopt);
+}
+
+TEST_CASE("Every torn prefix of a leader-epoch-checkpoint reads as none",
+          "[log]") {
+  auto fs = NewFs();
+  const std::string whole = "0\n2\n1 0\n3 150\n";
+  for (size_t n = 0; n < whole.size(); ++n) {
+    INFO("first " << n << " bytes");
+    WriteText(*fs, whole.substr(0, n), kEpochFile);
+    CHECK(ReadEpochs(*fs) == std::nullopt);
+  }
+  WriteText(*fs, whole, kEpochFile);
+  CHECK(ReadEpochs(*fs) == std::vector{Entry(1, 0), Entry(3, 150)});
+}
+
+TEST_CASE("A malformed leader-epoch-checkpoint reads as none", "[log]") {
+  auto fs = NewFs();
+  for (const char* text : {
+           "1\n1\n1 0\n",       // unknown version
+           "0\n2\n1 0\n",       // fewer entries than counted
+           "0\n1\n1 0\n3 9\n",  // more entries than counted
+           "0\n1\n1\n",         // no offset
+           "0\n1\n1 0 7\n",     // an extra field
+           "0\n1\nx 0\n",       // not a number
+           "0\n1\n-1 0\n",      // undefined epoch
+           "0\n1\n1 -5\n",      // negative offset
+           "0\n2\n3 0\n3 9\n",  // epochs not increasing
+           "0\n2\n3 9\n4 9\n",  // offsets not increasing
+           "0\n2\n4 0\n3 9\n",  // epochs going back
+           "\n",                // empty
+       }) {
+    INFO(text);
+    WriteText(*fs, text, kEpochFile);
+    CHECK(ReadEpochs(*fs) == std::nullopt);
+  }
+}
+
+TEST_CASE(
+    "A leader-epoch-checkpoint whose write failed keeps its old entries "
+    "after a power loss",
+    "[log]") {
+  auto fs = std::make_shared<io::FaultInjectionFileSystem>(NewFs());
+  REQUIRE_OK(WriteLeaderEpochCheckpoint(*fs, kDir, std::vector{Entry(1, 0)}));
+  fs->FailSyncs(1);
+  CHECK_FALSE(WriteLeaderEpochCheckpoint(*fs, kDir,
+                                         std::vector{Entry(1, 0), Entry(2, 9)})
+                  .ok());
+  fs->DropUnsyncedData();
+  fs->Reset();
+  CHECK(ReadEpochs(*fs) == std::vector{Entry(1, 0)});
 }
 
 }  // namespace

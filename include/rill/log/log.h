@@ -15,10 +15,10 @@
 //
 // On disk (see lib/log/format.h): Kafka-style segment files
 // 00000000000000000000.log/.index/.timeindex, a checkpoint file holding the
-// recovery point and log start offset, and a clean-shutdown marker written by
-// Close(). Open() after an unclean shutdown scans every segment from the
-// recovery point, verifies each batch's CRC, truncates a torn or corrupt tail
-// and rebuilds indexes.
+// recovery point and log start offset, Kafka's leader-epoch-checkpoint, and
+// a clean-shutdown marker written by Close(). Open() after an unclean shutdown
+// scans every segment from the recovery point, verifies each batch's CRC,
+// truncates a torn or corrupt tail and rebuilds indexes.
 #ifndef RILL_LOG_LOG_H_
 #define RILL_LOG_LOG_H_
 
@@ -118,6 +118,18 @@ struct TimestampOffset {
   Offset offset;
 };
 
+// EpochEndOffset answers OffsetForLeaderEpoch: the largest leader epoch the
+// log knows at or below the one asked for, and where that epoch ends (the
+// first offset written under a later epoch, or the log end for the latest).
+// Both -1 (Kafka's UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET) when the log
+// knows no such epoch.
+struct EpochEndOffset {
+  LeaderEpoch epoch = LeaderEpoch(-1);
+  Offset end_offset = Offset(-1);
+  friend bool operator==(const EpochEndOffset&,
+                         const EpochEndOffset&) = default;
+};
+
 // CompactionStats says what one compaction pass did.
 struct CompactionStats {
   int segments_cleaned = 0;
@@ -183,6 +195,21 @@ class Log {
   virtual const std::string& dir() const = 0;
   virtual LogConfig config() const = 0;
 
+  // Leader epochs (Kafka's leader-epoch cache, kept in the file
+  // leader-epoch-checkpoint): the log records where each epoch's batches
+  // begin, from AppendOptions.leader_epoch on leader appends and from each
+  // batch's partitionLeaderEpoch on follower appends.
+  //
+  // latest_epoch is the epoch of the newest batch that carried one.
+  virtual std::optional<LeaderEpoch> latest_epoch() const = 0;
+  // EndOffsetForEpoch answers OffsetForLeaderEpoch (KIP-101, KIP-279): for
+  // the latest epoch, the log end; for an older one, the largest known epoch
+  // <= it and the start of the next known epoch; below the earliest known
+  // epoch, the epoch asked for and the earliest one's start (Kafka's answer,
+  // so a follower truncates to where this log's history begins); otherwise
+  // undefined (-1, -1).
+  virtual EpochEndOffset EndOffsetForEpoch(LeaderEpoch epoch) const = 0;
+
   // Flush fsyncs everything appended so far and advances the recovery point.
   virtual absl::Status Flush() = 0;
   // FlushIfDue flushes when flush.ms has passed since the oldest unflushed
@@ -203,9 +230,11 @@ class Log {
   // kOutOfRange if beyond the log end.
   virtual absl::Status AdvanceLogStartOffset(Offset offset) = 0;
   // TruncateTo removes every batch whose last offset is >= `offset`, so the
-  // log end becomes <= offset (replication's divergent-tail truncation).
+  // log end becomes <= offset (replication's divergent-tail truncation), and
+  // forgets the leader epochs that began at or after the new end.
   virtual absl::Status TruncateTo(Offset offset) = 0;
-  // TruncateFullyAndStartAt empties the log and restarts it at `offset`.
+  // TruncateFullyAndStartAt empties the log and its leader epochs and
+  // restarts it at `offset`.
   virtual absl::Status TruncateFullyAndStartAt(Offset offset) = 0;
 
   // Compact runs one compaction pass over the inactive segments when
