@@ -8,7 +8,10 @@
 #   scripts/fuzz.sh 300        # 300 s in all
 #
 # Environment: BUILD_DIR (default build-fuzz), JOBS (default nproc),
-# FUZZ_WORK_DIR (new inputs, logs and crashes; default $BUILD_DIR/fuzz-work).
+# FUZZ_WORK_DIR (new inputs, logs and crashes; default $BUILD_DIR/fuzz-work),
+# FUZZ_REUSE_BUILD=1 (BUILD_DIR is an existing clang build configured with
+# -DRILL_BUILD_FUZZERS=ON, as CI's sanitizer stage: only the fuzz targets
+# are built there).
 # New inputs found go to the work directory, never into tests/fuzz/corpus.
 set -euo pipefail
 
@@ -27,13 +30,18 @@ if ! [[ "$budget" =~ ^[0-9]+$ ]] || [ "$budget" -lt "${#fuzzers[@]}" ]; then
 fi
 per_fuzzer=$((budget / ${#fuzzers[@]}))
 
-# -O1 -g1 (as CI's sanitizer build): a quicker build, and ASan reports
-# still carry file:line.
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-  -DRILL_BUILD_FUZZERS=ON -DRILL_BUILD_TESTS=OFF \
-  -DRILL_BUILD_BENCHMARKS=OFF -DRILL_BUILD_EXAMPLES=OFF >/dev/null
+if [ "${FUZZ_REUSE_BUILD:-0}" != 1 ]; then
+  # -O1 -g1 (as CI's sanitizer build): a quicker build, and ASan reports
+  # still carry file:line.
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+    -DRILL_BUILD_FUZZERS=ON -DRILL_BUILD_TESTS=OFF \
+    -DRILL_BUILD_BENCHMARKS=OFF -DRILL_BUILD_EXAMPLES=OFF >/dev/null
+elif ! grep -q '^RILL_BUILD_FUZZERS:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+  echo "FUZZ_REUSE_BUILD=1: $build is not a build with -DRILL_BUILD_FUZZERS=ON" >&2
+  exit 2
+fi
 cmake --build "$build" --target "${fuzzers[@]}" -j"$jobs"
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"

@@ -29,8 +29,11 @@ echo "test.sh: configuring $build_dir ($build_type) $*"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" \
   -DRILL_BUILD_TESTS=ON "$@"
 
-echo "test.sh: building with $jobs jobs"
-cmake --build "$build_dir" -j"$jobs"
+# One compile job more than cores: links and the odd slow file leave a core
+# idle otherwise.
+build_jobs="${JOBS:-$(($(nproc) + 1))}"
+echo "test.sh: building with $build_jobs jobs"
+cmake --build "$build_dir" -j"$build_jobs"
 
 echo "test.sh: running tests"
 # shellcheck disable=SC2086  # CTEST_ARGS is a list of words
