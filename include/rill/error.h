@@ -46,6 +46,7 @@ enum class ErrorReason {
   kKafkaStorageError,
   // Replication and the controller.
   kFencedLeaderEpoch,
+  kUnknownLeaderEpoch,
   kStaleBrokerEpoch,
   kIneligibleReplica,
   kInvalidUpdateVersion,

@@ -129,7 +129,7 @@ BrokerImpl::OpenPartitions(const std::string& topic, int32_t from, int32_t to,
     // A log found on disk was opened with the broker defaults.
     if (!(log->config() == config)) RETURN_IF_ERROR(log->UpdateConfig(config));
     ASSIGN_OR_RETURN(
-        std::unique_ptr<Partition> partition,
+        std::shared_ptr<Partition> partition,
         Partition::Open(
             {.tp = tp,
              .log = log,
@@ -137,9 +137,9 @@ BrokerImpl::OpenPartitions(const std::string& topic, int32_t from, int32_t to,
              .clock = clock_,
              .leader_epoch = LeaderEpoch(0),
              .producer_id_expiration_ms = options_.producer_id_expiration_ms,
-             .on_high_watermark_advance =
+             .on_advance =
                  [this](const TopicPartition& advanced) {
-                   purgatory_->OnHighWatermarkAdvance(advanced);
+                   purgatory_->OnPartitionChange(advanced);
                  }}));
     partitions.push_back(std::move(partition));
   }

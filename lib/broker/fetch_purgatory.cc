@@ -93,7 +93,7 @@ class FetchPurgatory::Core : public std::enable_shared_from_this<Core> {
     TryComplete(op);
   }
 
-  void OnHighWatermarkAdvance(const TopicPartition& tp)
+  void OnPartitionChange(const TopicPartition& tp)
       ABSL_LOCKS_EXCLUDED(mu_) {
     std::vector<std::shared_ptr<FetchOp>> ops;
     {
@@ -143,7 +143,8 @@ class FetchPurgatory::Core : public std::enable_shared_from_this<Core> {
       } else {
         const int64_t limit =
             std::max<int64_t>(0, std::min<int64_t>(p.max_bytes, remaining));
-        r = (*partition)->Read(p, request.isolation, limit, first_batch_whole);
+        r = (*partition)->Read(p, request.isolation, limit, first_batch_whole,
+                               request.replica_id);
       }
       r.tp = p.tp;
       if (!r.status.ok()) out.error = true;
@@ -230,8 +231,8 @@ void FetchPurgatory::Fetch(FetchRequest request, FetchCallback done) {
   core_->Fetch(std::move(request), std::move(done));
 }
 
-void FetchPurgatory::OnHighWatermarkAdvance(const TopicPartition& tp) {
-  core_->OnHighWatermarkAdvance(tp);
+void FetchPurgatory::OnPartitionChange(const TopicPartition& tp) {
+  core_->OnPartitionChange(tp);
 }
 
 size_t FetchPurgatory::parked() const { return core_->parked(); }

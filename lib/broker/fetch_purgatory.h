@@ -47,9 +47,10 @@ class FetchPurgatory {
   // first batch of the first partition with data is returned whole even if
   // larger (KIP-74), later ones only if they fit.
   void Fetch(FetchRequest request, FetchCallback done);
-  // OnHighWatermarkAdvance re-reads the fetches parked on `tp` (only those)
+  // OnPartitionChange (the high watermark or log end moved, or the
+  // partition changed role) re-reads the fetches parked on `tp` (only those)
   // and completes the ones that now have min_bytes, on this thread.
-  void OnHighWatermarkAdvance(const TopicPartition& tp);
+  void OnPartitionChange(const TopicPartition& tp);
   // parked is the number of fetches waiting.
   size_t parked() const;
   // Shutdown answers every parked fetch with what it has now and waits for

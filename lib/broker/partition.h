@@ -2,7 +2,7 @@
 // validation, idempotent-producer checks, the high watermark and last stable
 // offset over a Log.
 //
-//   ASSIGN_OR_RETURN(std::unique_ptr<Partition> p,
+//   ASSIGN_OR_RETURN(std::shared_ptr<Partition> p,
 //                    Partition::Open({.tp = tp, .log = log, .fs = fs}));
 //   p->Produce(batch, {.acks = Acks::kAll}, [](auto result) { ... });
 //   FetchPartitionResult r = p->Read({.fetch_offset = Offset(0)},
@@ -10,13 +10,19 @@
 //                                    /*max_bytes=*/1 << 20,
 //                                    /*min_one_batch=*/true);
 //
-// Single replica: the high watermark is the log end once an append returns
-// and the last stable offset is the high watermark (no transactions yet).
+// A partition is one replica. It leads (serves producers and consumers,
+// tracks its followers, moves the high watermark, answers acks=all) or
+// follows (its log is appended by the ReplicaFetcher from the leader's) as
+// cluster metadata says (ApplyState). Opened, it leads alone: a single
+// replica whose in-sync set is itself, so the high watermark is the log end
+// once an append returns. The last stable offset is the high watermark (no
+// transactions yet).
 #ifndef RILL_BROKER_PARTITION_H_
 #define RILL_BROKER_PARTITION_H_
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "absl/status/statusor.h"
@@ -26,7 +32,11 @@
 #include "rill/clock.h"
 #include "rill/io/file_system.h"
 #include "rill/log/log.h"
+#include "rill/replication/cluster_metadata.h"
+#include "rill/replication/controller.h"
+#include "rill/replication/replica_fetcher.h"
 #include "rill/types.h"
+#include "util/timer_queue.h"
 
 namespace rill::broker {
 
@@ -40,16 +50,43 @@ struct PartitionOptions {
   std::shared_ptr<io::FileSystem> fs = nullptr;
   // Expires idle producers. Default: system clock.
   std::shared_ptr<Clock> clock = nullptr;
-  // Written into appended batches' partitionLeaderEpoch and reported by
+  // This broker (broker.id): a replica leads when metadata names it.
+  // Default: 0.
+  NodeId node_id = NodeId(0);
+  // The leader epoch it leads in until ApplyState says otherwise: written
+  // into appended batches' partitionLeaderEpoch and reported by
   // ListOffsets. Default: 0.
   LeaderEpoch leader_epoch = LeaderEpoch(0);
+  // The partition's state in cluster metadata to start from. Default: none
+  // (it leads alone at `leader_epoch`).
+  std::optional<replication::PartitionState> state = std::nullopt;
+  // min.insync.replicas of the topic (see set_min_insync_replicas).
+  // Default: 1.
+  int32_t min_insync_replicas = 1;
+  // Times out acks=all answers waiting for followers. Null: they wait
+  // until the high watermark passes them or leadership is lost.
+  // Default: null.
+  util::TimerQueue* timers = nullptr;
   // producer.id.expiration.ms. Default: 1 day.
   int64_t producer_id_expiration_ms = 24 * 3600 * 1000LL;
-  // Runs after the high watermark advances, in the appending thread,
-  // without partition locks held, before the produce callback: the broker
-  // completes parked fetches from here. Default: none.
-  std::function<void(const TopicPartition&)> on_high_watermark_advance =
-      nullptr;
+  // Runs after the high watermark advances, after a leader with
+  // followers appends (their fetches wait on the log end), and after a
+  // change of role, without partition locks held (before the produce
+  // callback): the broker re-checks parked fetches from here.
+  // Default: none.
+  std::function<void(const TopicPartition&)> on_advance = nullptr;
+};
+
+// RoleChange says what ApplyState changed.
+struct RoleChange {
+  bool became_leader = false;    // leads now, in a new epoch
+  bool became_follower = false;  // follows now (a new leader or epoch)
+};
+
+// FollowerFetch is what a leader makes of a follower's fetch.
+struct FollowerFetch {
+  // The follower has caught up enough to join the ISR.
+  bool wants_isr_change = false;
 };
 
 // Partition is owned by the broker (shared with in-flight fetches).
@@ -57,15 +94,14 @@ struct PartitionOptions {
 // the append happen under one lock, so concurrent retries are safe); reads
 // run concurrently with them. After Close() produces fail with
 // kNotLeaderOrFollower; the Log must outlive the Partition.
-class Partition {
+class Partition : public replication::FollowerReplica {
  public:
   // Open restores producer state from the newest snapshot in the log's
   // directory and replays the log's batches after it.
-  static absl::StatusOr<std::unique_ptr<Partition>> Open(
+  static absl::StatusOr<std::shared_ptr<Partition>> Open(
       PartitionOptions options);
   virtual ~Partition() = default;
 
-  virtual const TopicPartition& tp() const = 0;
   virtual Log& log() = 0;
 
   // Produce validates one RecordBatch v2 as Kafka does (exactly one batch,
@@ -83,11 +119,16 @@ class Partition {
 
   // Read serves one partition of a fetch: at most max_bytes (at least one
   // whole batch if `min_one_batch`), up to the high watermark
-  // (read_uncommitted) or last stable offset (read_committed). Errors go in
-  // the result's status (kOffsetOutOfRange outside [log start, log end]).
+  // (read_uncommitted) or last stable offset (read_committed) for a
+  // consumer, up to the log end for a follower (`replica_id` >= 0, after
+  // RecordFollowerFetch). Errors go in the result's status
+  // (kOffsetOutOfRange outside [log start, log end]; kNotLeaderOrFollower
+  // unless this replica leads; kFencedLeaderEpoch / kUnknownLeaderEpoch for
+  // a current_leader_epoch older / newer than this leader's).
   virtual FetchPartitionResult Read(const FetchPartitionRequest& request,
                                     IsolationLevel isolation, int64_t max_bytes,
-                                    bool min_one_batch) = 0;
+                                    bool min_one_batch,
+                                    NodeId replica_id = NodeId(-1)) = 0;
 
   // ListOffsets: earliest (log start), latest (high watermark, or last
   // stable offset for read_committed), max timestamp (the first record with
@@ -103,6 +144,36 @@ class Partition {
 
   // UpdateConfig applies a changed topic config to the log.
   virtual absl::Status UpdateConfig(const LogConfig& config) = 0;
+  virtual void set_min_insync_replicas(int32_t n) = 0;
+
+  // --- Replication ----------------------------------------------------------
+  // ApplyState takes the partition's state from cluster metadata: it leads
+  // when state.leader is this broker (a new epoch resets what it knows of
+  // followers; the same epoch takes the new ISR) and follows otherwise.
+  // Losing leadership answers waiting acks=all produces with
+  // kNotLeaderOrFollower.
+  virtual RoleChange ApplyState(const replication::PartitionState& state) = 0;
+  virtual bool is_leader() const = 0;
+  virtual LeaderEpoch leader_epoch() const = 0;
+  // isr_size is the committed ISR's size (1 when leading alone).
+  virtual int isr_size() const = 0;
+  // RecordFollowerFetch, on the leader, takes a follower's fetch offset as
+  // its log end: the high watermark may move (acks=all answers run here).
+  // Errors as Read's for a follower.
+  virtual absl::StatusOr<FollowerFetch> RecordFollowerFetch(
+      NodeId replica, LeaderEpoch current_leader_epoch,
+      Offset fetch_offset) = 0;
+  // ProposeIsrChange, on the leader, is the ISR it should ask the
+  // controller for now (laggards out after `lag_ms`, caught-up followers
+  // in), marked pending until IsrChangeDone; nullopt if none is due.
+  virtual std::optional<replication::AlterPartitionRequest> ProposeIsrChange(
+      int64_t lag_ms) = 0;
+  // IsrChangeDone ends a pending change the controller refused (an
+  // accepted one arrives through ApplyState).
+  virtual void IsrChangeDone() = 0;
+  // LeaderEndOffsetForEpoch answers OffsetForLeaderEpoch on the leader.
+  virtual absl::StatusOr<EpochEndOffset> LeaderEndOffsetForEpoch(
+      LeaderEpoch current_leader_epoch, LeaderEpoch epoch) = 0;
   // SnapshotProducerState writes the producer state at the log end, and
   // expires producers idle past producer.id.expiration.ms.
   virtual absl::Status SnapshotProducerState() = 0;

@@ -6,12 +6,26 @@ namespace rill::broker {
 
 void PendingAcks::Add(Offset required_high_watermark,
                       absl::StatusOr<ProduceResult> result,
-                      ProduceCallback done) {
+                      ProduceCallback done, int64_t deadline_ms) {
   waiting_.emplace(
       required_high_watermark,
       PendingAck{.required_high_watermark = required_high_watermark,
                  .result = std::move(result),
-                 .done = std::move(done)});
+                 .done = std::move(done),
+                 .deadline_ms = deadline_ms});
+}
+
+std::vector<PendingAck> PendingAcks::TakeExpired(int64_t now_ms) {
+  std::vector<PendingAck> expired;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->second.deadline_ms >= 0 && it->second.deadline_ms <= now_ms) {
+      expired.push_back(std::move(it->second));
+      it = waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return expired;
 }
 
 std::vector<PendingAck> PendingAcks::TakeSatisfied(Offset high_watermark) {

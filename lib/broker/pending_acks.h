@@ -32,6 +32,9 @@ struct PendingAck {
   Offset required_high_watermark = Offset(0);
   absl::StatusOr<ProduceResult> result = ProduceResult{};
   ProduceCallback done = nullptr;
+  // When it gives up with kRequestTimedOut (ms, the partition's clock);
+  // -1: never.
+  int64_t deadline_ms = -1;
 };
 
 // PendingAcks is owned by a Partition and used under its append lock; the
@@ -40,10 +43,13 @@ struct PendingAck {
 class PendingAcks {
  public:
   void Add(Offset required_high_watermark, absl::StatusOr<ProduceResult> result,
-           ProduceCallback done);
+           ProduceCallback done, int64_t deadline_ms = -1);
   // TakeSatisfied removes and returns the answers whose batches are below
   // `high_watermark`, in offset order.
   std::vector<PendingAck> TakeSatisfied(Offset high_watermark);
+  // TakeExpired removes and returns the answers whose deadline is at or
+  // before `now_ms`.
+  std::vector<PendingAck> TakeExpired(int64_t now_ms);
   // TakeAll removes and returns every parked answer.
   std::vector<PendingAck> TakeAll();
   size_t size() const { return waiting_.size(); }

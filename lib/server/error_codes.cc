@@ -49,6 +49,7 @@ constexpr std::pair<ErrorReason, int16_t> kCodes[] = {
     {ErrorReason::kKafkaStorageError, 56},
     {ErrorReason::kUnknownProducerId, 59},
     {ErrorReason::kFencedLeaderEpoch, 74},
+    {ErrorReason::kUnknownLeaderEpoch, 76},
     {ErrorReason::kNonEmptyGroup, 68},
     {ErrorReason::kGroupIdNotFound, 69},
     {ErrorReason::kUnsupportedCompressionType, 76},

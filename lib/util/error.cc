@@ -51,6 +51,8 @@ constexpr std::array kReasons = {
     ReasonInfo{R::kKafkaStorageError, C::kInternal, "KAFKA_STORAGE_ERROR"},
     ReasonInfo{R::kFencedLeaderEpoch, C::kFailedPrecondition,
                "FENCED_LEADER_EPOCH"},
+    ReasonInfo{R::kUnknownLeaderEpoch, C::kFailedPrecondition,
+               "UNKNOWN_LEADER_EPOCH"},
     ReasonInfo{R::kStaleBrokerEpoch, C::kFailedPrecondition,
                "STALE_BROKER_EPOCH"},
     ReasonInfo{R::kIneligibleReplica, C::kFailedPrecondition,

@@ -90,13 +90,13 @@ struct PurgatoryFixture {
       absl::StatusOr<std::unique_ptr<Log>> log = Log::Open(
           {.dir = "/data/t-" + std::to_string(i), .fs = fs, .clock = clock});
       REQUIRE_OK(log);
-      absl::StatusOr<std::unique_ptr<Partition>> p = Partition::Open(
+      absl::StatusOr<std::shared_ptr<Partition>> p = Partition::Open(
           {.tp = Tp(i),
            .log = log->get(),
            .fs = fs,
            .clock = clock,
-           .on_high_watermark_advance = [this](const TopicPartition& tp) {
-             purgatory->OnHighWatermarkAdvance(tp);
+           .on_advance = [this](const TopicPartition& tp) {
+             purgatory->OnPartitionChange(tp);
            }});
       REQUIRE_OK(p);
       logs.push_back(*std::move(log));

@@ -97,14 +97,14 @@ struct PartitionFixture {
         Log::Open({.dir = dir, .config = config, .fs = fs, .clock = clock});
     REQUIRE_OK(opened);
     log = *std::move(opened);
-    absl::StatusOr<std::unique_ptr<Partition>> p = Partition::Open(
+    absl::StatusOr<std::shared_ptr<Partition>> p = Partition::Open(
         {.tp = tp,
          .log = log.get(),
          .fs = fs,
          .clock = clock,
          .leader_epoch = LeaderEpoch(3),
          .producer_id_expiration_ms = producer_id_expiration_ms,
-         .on_high_watermark_advance = [this](const TopicPartition& t) {
+         .on_advance = [this](const TopicPartition& t) {
            hw_advances.push_back(t);
            if (on_hw) on_hw(t);
          }});
@@ -163,7 +163,7 @@ struct PartitionFixture {
   LogConfig config;
   int64_t producer_id_expiration_ms = 24 * 3600 * 1000LL;
   std::unique_ptr<Log> log;
-  std::unique_ptr<Partition> partition;
+  std::shared_ptr<Partition> partition;
   std::vector<TopicPartition> hw_advances;
   std::function<void(const TopicPartition&)> on_hw;
 };

@@ -30,10 +30,17 @@ struct FetchPartitionRequest {
   // of the first partition with data is returned whole even if larger
   // (KIP-74), any other batch only if it fits. Default: 1 MiB.
   int32_t max_bytes = 1 << 20;
+  // The leader epoch the fetcher knows (KIP-320): a leader in another
+  // epoch answers kFencedLeaderEpoch (older) or kUnknownLeaderEpoch
+  // (newer). Default: -1, not checked.
+  LeaderEpoch current_leader_epoch = LeaderEpoch(-1);
 };
 
 // FetchRequest reads from several partitions at once.
 struct FetchRequest {
+  // A follower broker's id (its fetch reads to the log end and moves the
+  // leader's high watermark and ISR), or -1 for a consumer. Default: -1.
+  NodeId replica_id = NodeId(-1);
   std::vector<FetchPartitionRequest> partitions = {};
   // Answer once this many bytes are available (fetch.min.bytes).
   // Default: 1.
