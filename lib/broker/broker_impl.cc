@@ -50,6 +50,7 @@ BrokerImpl::BrokerImpl(BrokerOptions options)
     : options_(std::move(options)),
       fs_(ChooseFileSystem(options_)),
       clock_(options_.clock ? options_.clock : DefaultClock()),
+      logger_(options_.logger ? options_.logger : StderrLogger()),
       data_dir_(options_.data_dir.empty() ? kInMemoryDataDir
                                           : options_.data_dir) {}
 
@@ -74,7 +75,6 @@ absl::Status BrokerImpl::Load() {
   purgatory_ = std::make_unique<FetchPurgatory>(
       [this](const TopicPartition& tp) { return GetPartition(tp); },
       timers_.get());
-  RETURN_IF_ERROR(LoadTopics());
 
   group_log_ = std::make_unique<OffsetsGroupLog>(
       options_.offsets_topic_num_partitions, [this](int32_t p, bool create) {
@@ -84,71 +84,51 @@ absl::Status BrokerImpl::Load() {
                    GroupCoordinator::Open({.log = group_log_.get(),
                                            .clock = clock_,
                                            .config = options_.group}));
-  // A single broker leads, and so coordinates, every offsets partition.
-  for (int32_t p = 0; p < options_.offsets_topic_num_partitions; ++p) {
-    RETURN_IF_ERROR(coordinator_->LoadPartition(p));
+  RETURN_IF_ERROR(JoinCluster());
+  if (standalone_) {
+    // A cluster of one leads, and so coordinates, every offsets partition,
+    // before the offsets topic exists too (it is created on first use). In
+    // a cluster, leadership of each partition decides (OnRoleChange).
+    for (int32_t p = 0; p < options_.offsets_topic_num_partitions; ++p) {
+      RETURN_IF_ERROR(coordinator_->LoadPartition(p));
+    }
   }
   ScheduleProducerStateSnapshots();
   return absl::OkStatus();
 }
 
-absl::Status BrokerImpl::LoadTopics() {
-  ASSIGN_OR_RETURN(std::vector<TopicRecord> records, topic_store_->LoadAll());
-  std::set<TopicPartition> known;
-  for (TopicRecord& record : records) {
-    ASSIGN_OR_RETURN(
-        TopicConfig config,
-        TopicConfig::Resolve(record.configs, options_.log_defaults),
-        util::Annotate(_, absl::StrCat("topic ", record.name)));
-    ASSIGN_OR_RETURN(
-        auto partitions,
-        OpenPartitions(record.name, 0, record.num_partitions, config.log));
-    for (int32_t p = 0; p < record.num_partitions; ++p) {
-      known.insert({record.name, PartitionId(p)});
-    }
-    Publish(std::make_shared<const Topic>(
-        Topic{.record = std::move(record),
-              .config = std::move(config),
-              .partitions = std::move(partitions)}));
+absl::StatusOr<TopicConfig> BrokerImpl::ResolveTopicConfig(
+    const std::map<std::string, std::string>& overrides) const {
+  ASSIGN_OR_RETURN(TopicConfig config,
+                   TopicConfig::Resolve(overrides, options_.log_defaults));
+  if (!overrides.contains("min.insync.replicas")) {
+    config.min_insync_replicas = options_.min_insync_replicas;
   }
-  // Logs of no known topic are what an interrupted DeleteTopic left behind
-  // (the topic's record goes first): finish the delete.
-  for (const TopicPartition& tp : logs_->Partitions()) {
-    if (!known.contains(tp)) RETURN_IF_ERROR(logs_->DeleteLog(tp));
-  }
-  return absl::OkStatus();
+  return config;
 }
 
-absl::StatusOr<std::vector<std::shared_ptr<Partition>>>
-BrokerImpl::OpenPartitions(const std::string& topic, int32_t from, int32_t to,
-                           const LogConfig& config) {
-  std::vector<std::shared_ptr<Partition>> partitions;
-  for (int32_t p = from; p < to; ++p) {
-    const TopicPartition tp{topic, PartitionId(p)};
-    ASSIGN_OR_RETURN(Log * log, logs_->GetOrCreateLog(tp, config));
-    // A log found on disk was opened with the broker defaults.
-    if (!(log->config() == config)) RETURN_IF_ERROR(log->UpdateConfig(config));
-    ASSIGN_OR_RETURN(
-        std::shared_ptr<Partition> partition,
-        Partition::Open(
-            {.tp = tp,
-             .log = log,
-             .fs = fs_,
-             .clock = clock_,
-             .leader_epoch = LeaderEpoch(0),
-             .producer_id_expiration_ms = options_.producer_id_expiration_ms,
-             .on_advance =
-                 [this](const TopicPartition& advanced) {
-                   purgatory_->OnPartitionChange(advanced);
-                 }}));
-    partitions.push_back(std::move(partition));
+absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::OpenPartition(
+    const TopicPartition& tp, const TopicConfig& config,
+    const replication::PartitionState& state) {
+  ASSIGN_OR_RETURN(Log * log, logs_->GetOrCreateLog(tp, config.log));
+  // A log found on disk was opened with the broker defaults.
+  if (!(log->config() == config.log)) {
+    RETURN_IF_ERROR(log->UpdateConfig(config.log));
   }
-  return partitions;
-}
-
-void BrokerImpl::Publish(std::shared_ptr<const Topic> topic) {
-  absl::MutexLock lock(&mu_);
-  topics_[topic->record.name] = std::move(topic);
+  return Partition::Open(
+      {.tp = tp,
+       .log = log,
+       .fs = fs_,
+       .clock = clock_,
+       .node_id = options_.node_id,
+       .leader_epoch = state.leader_epoch,
+       .state = state,
+       .min_insync_replicas = config.min_insync_replicas,
+       .timers = timers_.get(),
+       .producer_id_expiration_ms = options_.producer_id_expiration_ms,
+       .on_advance = [this](const TopicPartition& changed) {
+         purgatory_->OnPartitionChange(changed);
+       }});
 }
 
 void BrokerImpl::ScheduleProducerStateSnapshots() {
@@ -162,7 +142,7 @@ void BrokerImpl::ScheduleProducerStateSnapshots() {
       // A failed snapshot is retried next round; the log still has every
       // batch, so state can always be rebuilt by replay.
       for (const auto& partition : topic->partitions) {
-        (void)partition->SnapshotProducerState();
+        if (partition) (void)partition->SnapshotProducerState();
       }
     }
     ScheduleProducerStateSnapshots();
@@ -191,7 +171,14 @@ absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetPartition(
           static_cast<int32_t>(it->second->partitions.size())) {
     return UnknownPartition(tp);
   }
-  return it->second->partitions[tp.partition.value()];
+  const std::shared_ptr<Partition>& partition =
+      it->second->partitions[tp.partition.value()];
+  if (partition == nullptr) {
+    return MakeError(ErrorReason::kNotLeaderOrFollower,
+                     absl::StrCat("broker ", options_.node_id.value(),
+                                  " has no replica of ", tp.ToString()));
+  }
+  return partition;
 }
 
 absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetOffsetsPartition(
@@ -213,7 +200,7 @@ absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetOffsetsPartition(
            .configs = {{"cleanup.policy", "compact"},
                        {"segment.bytes",
                         absl::StrCat(options_.offsets_topic_segment_bytes)}}},
-          /*internal=*/true, /*validate_only=*/false));
+          /*validate_only=*/false));
     }
   }
   return GetPartition(tp);
@@ -236,28 +223,30 @@ void BrokerImpl::Produce(const TopicPartition& tp, std::span<char> batch,
     done(topic.status());
     return;
   }
-  const std::vector<std::shared_ptr<Partition>>& partitions =
-      (*topic)->partitions;
-  if (tp.partition.value() < 0 ||
-      tp.partition.value() >= static_cast<int32_t>(partitions.size())) {
-    done(UnknownPartition(tp));
+  absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(tp);
+  if (!partition.ok()) {
+    done(partition.status());
     return;
   }
-  // acks=all needs min.insync.replicas in-sync replicas; this broker is the
-  // only replica (replication adds followers to the ISR).
-  constexpr int32_t kInSyncReplicas = 1;
-  if (options.acks == Acks::kAll &&
-      (*topic)->config.min_insync_replicas > kInSyncReplicas) {
-    done(MakeError(ErrorReason::kNotEnoughReplicas,
-                   absl::StrCat(tp.ToString(), " has ", kInSyncReplicas,
-                                " in-sync replica(s); min.insync.replicas is ",
-                                (*topic)->config.min_insync_replicas)));
-    return;
-  }
-  partitions[tp.partition.value()]->Produce(batch, options, std::move(done));
+  (*partition)->Produce(batch, options, std::move(done));
 }
 
 void BrokerImpl::Fetch(FetchRequest request, FetchCallback done) {
+  if (request.replica_id.value() >= 0) {
+    // A follower: its fetch offsets are its log ends, which move the
+    // leader's high watermark and maybe its ISR.
+    for (const FetchPartitionRequest& p : request.partitions) {
+      absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(p.tp);
+      if (!partition.ok()) continue;  // the read answers the error
+      absl::StatusOr<FollowerFetch> fetch = (*partition)->RecordFollowerFetch(
+          request.replica_id, p.current_leader_epoch, p.fetch_offset);
+      if (fetch.ok() && fetch->wants_isr_change) {
+        timers_->ScheduleAfter(0, [this, partition = *partition] {
+          ProposeIsrChange(partition);
+        });
+      }
+    }
+  }
   purgatory_->Fetch(std::move(request), std::move(done));
 }
 
@@ -298,7 +287,7 @@ absl::Status BrokerImpl::RunMaintenance() {
   }
   for (const auto& topic : topics) {
     for (const auto& partition : topic->partitions) {
-      RETURN_IF_ERROR(partition->SnapshotProducerState());
+      if (partition) RETURN_IF_ERROR(partition->SnapshotProducerState());
     }
   }
   return logs_->RunMaintenance().status();
@@ -308,7 +297,22 @@ absl::Status BrokerImpl::Close() {
   absl::MutexLock admin(&admin_mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;
-  // Answer waiters first, then stop time, then write state down.
+  // Metadata first (no partition opens or changes role from here on), then
+  // the fetchers (no more follower appends), then waiters, then time, then
+  // state goes to disk.
+  // A clean stop in a cluster hands leadership over first (Kafka's
+  // controlled shutdown), so clients move before the broker goes.
+  if (!standalone_ && controller_ && broker_epoch_.load() >= 0) {
+    (void)controller_->ControlledShutdown(options_.node_id,
+                                          broker_epoch_.load());
+  }
+  subscription_.Cancel();
+  {
+    absl::MutexLock apply(&apply_mu_);
+    stopped_applying_ = true;
+    applied_.SignalAll();
+  }
+  if (fetcher_) fetcher_->Shutdown();
   if (purgatory_) purgatory_->Shutdown();
   absl::Status status;
   if (coordinator_) status.Update(coordinator_->Close());
@@ -322,7 +326,7 @@ absl::Status BrokerImpl::Close() {
   std::vector<Partition*> partitions;
   for (const auto& [name, topic] : topics) {
     for (const auto& partition : topic->partitions) {
-      partitions.push_back(partition.get());
+      if (partition) partitions.push_back(partition.get());
     }
   }
   std::vector<absl::Status> closed(partitions.size());

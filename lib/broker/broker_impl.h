@@ -2,6 +2,15 @@
 // LogManager, a Partition per topic partition, the fetch purgatory, producer
 // ids, and the group coordinator over the `__consumer_offsets` partitions.
 //
+// Topics, partitions and their leaders come from cluster metadata: the
+// broker registers with the controller, forwards topic administration to
+// it, and applies every new ClusterImage (broker_metadata.cc): it opens the
+// partitions it has a replica of, leads or follows each as the image says
+// (followers fetch through the ReplicaFetcher), and drops what moved away.
+// Without a cluster in its options it is a cluster of one, with its own
+// controller over an in-process store; the topic store keeps its topics
+// across restarts.
+//
 // Data layout under data_dir:
 //   meta.properties                   cluster.id and broker.id
 //   <topic>-<n>/                      partition logs (the LogManager's)
@@ -10,6 +19,8 @@
 #ifndef RILL_BROKER_BROKER_IMPL_H_
 #define RILL_BROKER_BROKER_IMPL_H_
 
+#include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,21 +36,26 @@
 #include "broker/topic_store.h"
 #include "rill/broker/broker.h"
 #include "rill/log/log_manager.h"
+#include "rill/replication/cluster_image.h"
+#include "rill/replication/replica_fetcher.h"
 #include "util/timer_queue.h"
 
 namespace rill::broker {
 
-// Topic is an immutable snapshot of one topic: administration builds a new
-// one and swaps it in, so the produce and fetch paths read topics under a
-// shared lock without copying partitions.
+// Topic is an immutable snapshot of one topic as this broker serves it:
+// each new image builds a new one and swaps it in, so the produce and fetch
+// paths read topics under a shared lock without copying partitions.
 struct Topic {
-  TopicRecord record;
+  std::shared_ptr<const replication::TopicState> state;
   TopicConfig config;
+  // By partition id; null where this broker has no replica.
   std::vector<std::shared_ptr<Partition>> partitions;
 };
 
-// BrokerImpl: see Broker. Lock order: admin_mu_ before mu_; partitions lock
-// on their own and are never called with mu_ held.
+// BrokerImpl: see Broker. Lock order: admin_mu_, then apply_mu_, then mu_;
+// partitions lock on their own and are never called with mu_ held. The
+// controller is never called with apply_mu_ or mu_ held (its commits apply
+// images on the calling thread).
 class BrokerImpl final : public Broker {
  public:
   static absl::StatusOr<std::unique_ptr<Broker>> Open(BrokerOptions options);
@@ -82,10 +98,55 @@ class BrokerImpl final : public Broker {
   absl::Status RunMaintenance() override;
   absl::Status Close() override;
 
+  // --- Replication (broker_metadata.cc) -------------------------------------
+  // OffsetsForLeaderEpoch answers a follower (or a KIP-320 consumer): where
+  // `epoch` ends in this leader's log.
+  absl::StatusOr<EpochEndOffset> OffsetForLeaderEpoch(
+      const TopicPartition& tp, LeaderEpoch current_leader_epoch,
+      LeaderEpoch epoch);
+  // image is the newest cluster metadata this broker has applied.
+  std::shared_ptr<const replication::ClusterImage> image() const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  int64_t broker_epoch() const { return broker_epoch_.load(); }
+  replication::ReplicaFetcherMetrics fetcher_metrics() const;
+
  private:
   explicit BrokerImpl(BrokerOptions options);
   absl::Status Load();
-  absl::Status LoadTopics();
+  // JoinCluster creates the broker's own controller (cluster of one) or
+  // uses the given one, subscribes to metadata and registers.
+  absl::Status JoinCluster();
+  // ImportStoredTopics recreates the topic store's topics in a cluster of
+  // one's fresh metadata.
+  absl::Status ImportStoredTopics();
+  // ApplyImage makes the broker serve what `image` says (see the header
+  // comment); runs for every image, in order.
+  void ApplyImage(const std::shared_ptr<const replication::ClusterImage>& image)
+      ABSL_LOCKS_EXCLUDED(apply_mu_, mu_);
+  absl::StatusOr<std::shared_ptr<const Topic>> ApplyTopic(
+      const std::shared_ptr<const replication::TopicState>& state,
+      const std::shared_ptr<const Topic>& old)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // DropTopic closes and deletes this broker's replicas of a topic.
+  void DropTopic(const Topic& topic) ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  void DropPartition(const std::shared_ptr<Partition>& partition)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // Lead/Follow act on a partition's role change.
+  void OnRoleChange(const std::shared_ptr<Partition>& partition,
+                    const replication::PartitionState& state, RoleChange change)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // WaitForMetadata waits until the image at `version` (or a later one) is
+  // applied here.
+  void WaitForMetadata(int64_t version) ABSL_LOCKS_EXCLUDED(apply_mu_);
+  // ResolveTopicConfig: the topic's overrides over the broker's defaults.
+  absl::StatusOr<TopicConfig> ResolveTopicConfig(
+      const std::map<std::string, std::string>& overrides) const;
+  // Periodic replication work on timers_: heartbeats, ISR changes, and the
+  // controller's Tick when it is the broker's own.
+  void ScheduleHeartbeat();
+  void ScheduleIsrCheck();
+  void CheckIsr();
+  void ProposeIsrChange(const std::shared_ptr<Partition>& partition);
   void ScheduleProducerStateSnapshots();
 
   // GetTopic returns the topic or kUnknownTopicOrPartition.
@@ -98,21 +159,23 @@ class BrokerImpl final : public Broker {
                                                                  bool create);
 
   // Topic administration, with admin_mu_ held.
-  absl::Status CreateTopicLocked(const NewTopic& topic, bool internal,
-                                 bool validate_only)
+  absl::Status CreateTopicLocked(const NewTopic& topic, bool validate_only)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
   absl::Status UpdateTopicConfigsLocked(
       std::string_view topic, std::map<std::string, std::string> overrides,
       bool validate_only) ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
-  // OpenPartitions opens partitions [from, to) of a topic.
-  absl::StatusOr<std::vector<std::shared_ptr<Partition>>> OpenPartitions(
-      const std::string& topic, int32_t from, int32_t to,
-      const LogConfig& config);
-  void Publish(std::shared_ptr<const Topic> topic) ABSL_LOCKS_EXCLUDED(mu_);
+  // SaveTopic keeps a cluster of one's topic in the topic store.
+  absl::Status SaveTopic(std::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
+  // OpenPartition opens this broker's replica of a partition.
+  absl::StatusOr<std::shared_ptr<Partition>> OpenPartition(
+      const TopicPartition& tp, const TopicConfig& config,
+      const replication::PartitionState& state);
 
   const BrokerOptions options_;
   const std::shared_ptr<io::FileSystem> fs_;
   const std::shared_ptr<Clock> clock_;
+  const std::shared_ptr<Logger> logger_;
   const std::string data_dir_;
   std::string cluster_id_;
 
@@ -124,11 +187,25 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<OffsetsGroupLog> group_log_;
   std::unique_ptr<GroupCoordinator> coordinator_;
 
+  // The cluster: given in the options, or the broker's own (standalone_).
+  bool standalone_ = false;
+  std::shared_ptr<replication::MetadataStore> store_;
+  std::shared_ptr<replication::Controller> controller_;
+  std::unique_ptr<replication::ReplicaFetcher> fetcher_;
+  replication::MetadataSubscription subscription_;
+  std::atomic<int64_t> broker_epoch_{-1};
+
   // Serializes topic administration (create, delete, alter, grow).
-  absl::Mutex admin_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  absl::Mutex admin_mu_ ABSL_ACQUIRED_BEFORE(apply_mu_);
+  // Serializes image application.
+  absl::Mutex apply_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  absl::CondVar applied_;  // signalled when applied_version_ grows
+  int64_t applied_version_ ABSL_GUARDED_BY(apply_mu_) = -1;
+  bool stopped_applying_ ABSL_GUARDED_BY(apply_mu_) = false;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const Topic>> topics_
       ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const replication::ClusterImage> image_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(admin_mu_) = false;
 };
 

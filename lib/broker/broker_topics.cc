@@ -1,4 +1,6 @@
 // BrokerImpl's topic administration: create, delete, grow, describe, alter.
+// Every change goes through the controller; the broker serves it once the
+// new image is applied here (ApplyImage), before the call returns.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -24,10 +26,10 @@ absl::Status BrokerImpl::CreateTopic(const NewTopic& topic,
                      absl::StrCat(topic.name, " is an internal topic"));
   }
   absl::MutexLock admin(&admin_mu_);
-  return CreateTopicLocked(topic, /*internal=*/false, validate_only);
+  return CreateTopicLocked(topic, validate_only);
 }
 
-absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic, bool internal,
+absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic,
                                            bool validate_only) {
   if (closed_) return absl::FailedPreconditionError("broker is closed");
   RETURN_IF_ERROR(util::ValidateTopicName(topic.name));
@@ -35,50 +37,24 @@ absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic, bool internal,
     return MakeError(ErrorReason::kTopicAlreadyExists,
                      absl::StrCat("topic '", topic.name, "' already exists"));
   }
-  const int32_t partitions = topic.num_partitions == -1
-                                 ? options_.num_partitions
-                                 : topic.num_partitions;
-  if (partitions < 1) {
-    return MakeError(ErrorReason::kInvalidPartitions,
-                     absl::StrCat("number of partitions must be >= 1, not ",
-                                  topic.num_partitions));
-  }
-  const int16_t replication = topic.replication_factor == -1
-                                  ? options_.default_replication_factor
-                                  : topic.replication_factor;
-  // One broker: replication comes with the replication layer.
-  constexpr int16_t kBrokers = 1;
-  if (replication < 1 || replication > kBrokers) {
-    return MakeError(
-        ErrorReason::kInvalidReplicationFactor,
-        absl::StrCat("replication factor ", replication, " is not in [1, ",
-                     kBrokers, "] (the number of brokers)"));
-  }
-  ASSIGN_OR_RETURN(TopicConfig config,
-                   TopicConfig::Resolve(topic.configs, options_.log_defaults));
+  ASSIGN_OR_RETURN(replication::TopicState created,
+                   controller_->CreateTopic(topic, {.validate_only = true}));
   if (validate_only) return absl::OkStatus();
-
-  TopicRecord record{.name = topic.name,
-                     .num_partitions = partitions,
-                     .replication_factor = replication,
-                     .configs = topic.configs};
-  // The record first: logs without one are deleted at open, so a crash
-  // half-way leaves either a whole topic or none.
-  RETURN_IF_ERROR(topic_store_->Save(record));
-  absl::StatusOr<std::vector<std::shared_ptr<Partition>>> opened =
-      OpenPartitions(topic.name, 0, partitions, config.log);
-  if (!opened.ok()) {
-    (void)topic_store_->Remove(topic.name);
-    for (int32_t p = 0; p < partitions; ++p) {
-      (void)logs_->DeleteLog({topic.name, PartitionId(p)});
-    }
-    return opened.status();
+  if (standalone_) {
+    // The record first: logs without one are deleted at open, so a crash
+    // half-way leaves either a whole topic or none.
+    RETURN_IF_ERROR(topic_store_->Save(
+        {.name = topic.name,
+         .num_partitions = static_cast<int32_t>(created.partitions.size()),
+         .replication_factor = 1,
+         .configs = topic.configs}));
   }
-  (void)internal;  // internal topics are recognized by name
-  Publish(
-      std::make_shared<const Topic>(Topic{.record = std::move(record),
-                                          .config = std::move(config),
-                                          .partitions = *std::move(opened)}));
+  absl::Status status = controller_->CreateTopic(topic, {}).status();
+  if (!status.ok()) {
+    if (standalone_) (void)topic_store_->Remove(topic.name);
+    return status;
+  }
+  WaitForMetadata(controller_->image()->version());
   return absl::OkStatus();
 }
 
@@ -89,22 +65,13 @@ absl::Status BrokerImpl::DeleteTopic(std::string_view name) {
   }
   absl::MutexLock admin(&admin_mu_);
   if (closed_) return absl::FailedPreconditionError("broker is closed");
-  ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
+  RETURN_IF_ERROR(GetTopic(name).status());
   // The record goes first (see CreateTopicLocked); a crash after it leaves
   // orphan logs that the next open deletes.
-  RETURN_IF_ERROR(topic_store_->Remove(name));
-  {
-    absl::MutexLock lock(&mu_);
-    topics_.erase(View(name));
-  }
-  absl::Status status;
-  for (const auto& partition : topic->partitions) {
-    // Close first: in-flight produces and fetches holding the partition
-    // get an error instead of touching a deleted log.
-    status.Update(partition->Close());
-    status.Update(logs_->DeleteLog(partition->tp()));
-  }
-  return status;
+  if (standalone_) RETURN_IF_ERROR(topic_store_->Remove(name));
+  RETURN_IF_ERROR(controller_->DeleteTopic(name));
+  WaitForMetadata(controller_->image()->version());
+  return absl::OkStatus();
 }
 
 absl::Status BrokerImpl::CreatePartitions(std::string_view name,
@@ -113,7 +80,7 @@ absl::Status BrokerImpl::CreatePartitions(std::string_view name,
   absl::MutexLock admin(&admin_mu_);
   if (closed_) return absl::FailedPreconditionError("broker is closed");
   ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
-  const int32_t current = topic->record.num_partitions;
+  const int32_t current = static_cast<int32_t>(topic->state->partitions.size());
   if (total_count <= current) {
     return MakeError(
         ErrorReason::kInvalidPartitions,
@@ -122,29 +89,26 @@ absl::Status BrokerImpl::CreatePartitions(std::string_view name,
                      " must be larger (partitions cannot be removed)"));
   }
   if (validate_only) return absl::OkStatus();
-  Topic grown = *topic;
-  grown.record.num_partitions = total_count;
-  RETURN_IF_ERROR(topic_store_->Save(grown.record));
-  ASSIGN_OR_RETURN(auto added, OpenPartitions(grown.record.name, current,
-                                              total_count, grown.config.log));
-  for (auto& partition : added)
-    grown.partitions.push_back(std::move(partition));
-  Publish(std::make_shared<const Topic>(std::move(grown)));
-  return absl::OkStatus();
+  RETURN_IF_ERROR(
+      controller_->CreatePartitions(name, {.total_count = total_count}));
+  WaitForMetadata(controller_->image()->version());
+  return SaveTopic(name);
 }
 
 absl::StatusOr<TopicDescription> BrokerImpl::DescribeTopic(
     std::string_view name) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
-  TopicDescription description{.name = topic->record.name,
-                               .internal = util::IsInternalTopic(name),
+  TopicDescription description{.name = topic->state->name,
+                               .internal = topic->state->internal,
                                .partitions = {}};
-  for (int32_t p = 0; p < topic->record.num_partitions; ++p) {
-    description.partitions.push_back({.partition = PartitionId(p),
-                                      .leader = options_.node_id,
-                                      .leader_epoch = LeaderEpoch(0),
-                                      .replicas = {options_.node_id},
-                                      .isr = {options_.node_id}});
+  for (size_t p = 0; p < topic->state->partitions.size(); ++p) {
+    const replication::PartitionState& ps = topic->state->partitions[p];
+    description.partitions.push_back(
+        {.partition = PartitionId(static_cast<int32_t>(p)),
+         .leader = ps.leader,
+         .leader_epoch = ps.leader_epoch,
+         .replicas = ps.replicas,
+         .isr = ps.isr});
   }
   return description;
 }
@@ -165,7 +129,7 @@ std::vector<std::string> BrokerImpl::ListTopics(bool include_internal) {
 absl::StatusOr<std::vector<ConfigEntry>> BrokerImpl::DescribeTopicConfigs(
     std::string_view name) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
-  return TopicConfig::Describe(topic->record.configs, options_.log_defaults);
+  return TopicConfig::Describe(topic->state->configs, options_.log_defaults);
 }
 
 absl::Status BrokerImpl::AlterTopicConfigs(
@@ -174,7 +138,7 @@ absl::Status BrokerImpl::AlterTopicConfigs(
   absl::MutexLock admin(&admin_mu_);
   ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
   ASSIGN_OR_RETURN(auto overrides,
-                   ApplyConfigChanges(topic->record.configs, changes,
+                   ApplyConfigChanges(topic->state->configs, changes,
                                       options_.log_defaults));
   return UpdateTopicConfigsLocked(name, std::move(overrides), validate_only);
 }
@@ -194,19 +158,22 @@ absl::Status BrokerImpl::UpdateTopicConfigsLocked(
     std::string_view name, std::map<std::string, std::string> overrides,
     bool validate_only) {
   if (closed_) return absl::FailedPreconditionError("broker is closed");
-  ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
-  ASSIGN_OR_RETURN(TopicConfig config,
-                   TopicConfig::Resolve(overrides, options_.log_defaults));
+  RETURN_IF_ERROR(GetTopic(name).status());
+  RETURN_IF_ERROR(ResolveTopicConfig(overrides).status());
   if (validate_only) return absl::OkStatus();
-  Topic updated = *topic;
-  updated.record.configs = std::move(overrides);
-  updated.config = config;
-  RETURN_IF_ERROR(topic_store_->Save(updated.record));
-  for (const auto& partition : updated.partitions) {
-    RETURN_IF_ERROR(partition->UpdateConfig(config.log));
-  }
-  Publish(std::make_shared<const Topic>(std::move(updated)));
-  return absl::OkStatus();
+  RETURN_IF_ERROR(controller_->SetTopicConfigs(name, std::move(overrides)));
+  WaitForMetadata(controller_->image()->version());
+  return SaveTopic(name);
+}
+
+absl::Status BrokerImpl::SaveTopic(std::string_view name) {
+  if (!standalone_) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
+  return topic_store_->Save(
+      {.name = topic->state->name,
+       .num_partitions = static_cast<int32_t>(topic->state->partitions.size()),
+       .replication_factor = 1,
+       .configs = topic->state->configs});
 }
 
 }  // namespace rill::broker

@@ -38,6 +38,11 @@
 #include "rill/group/group_coordinator.h"
 #include "rill/io/file_system.h"
 #include "rill/log/log_config.h"
+#include "rill/logger.h"
+#include "rill/replication/cluster_metadata.h"
+#include "rill/replication/controller.h"
+#include "rill/replication/metadata_store.h"
+#include "rill/replication/replica_transport.h"
 #include "rill/types.h"
 
 namespace rill {
@@ -54,6 +59,8 @@ struct BrokerOptions {
   // Time source for retention, timeouts and delayed operations. Default:
   // system clock.
   std::shared_ptr<Clock> clock = nullptr;
+  // Where the broker's own messages go. Default: StderrLogger().
+  std::shared_ptr<Logger> logger = nullptr;
   // The log.* defaults every topic config falls back on (log.retention.ms,
   // log.segment.bytes, message.max.bytes, ...). Default: Kafka's.
   LogConfig log_defaults = {};
@@ -78,6 +85,37 @@ struct BrokerOptions {
   // producer.id.expiration.ms: idempotent producer state of a producer
   // silent this long is dropped. Default: 1 day.
   int64_t producer_id_expiration_ms = 24 * 3600 * 1000LL;
+
+  // --- Replication ----------------------------------------------------------
+  // The cluster this broker joins: the metadata every broker reads, the
+  // controller that writes it, and how followers reach leaders, shared by
+  // the brokers of one process (rill::testing::EmbeddedCluster builds
+  // them). All null: the broker is a cluster of one, with a controller of
+  // its own. Default: null.
+  std::shared_ptr<replication::MetadataStore> metadata_store = nullptr;
+  std::shared_ptr<replication::Controller> controller = nullptr;
+  std::shared_ptr<replication::ReplicaTransport> replica_transport = nullptr;
+  // The listeners registered for this broker (advertised.listeners), which
+  // Metadata reports to clients. Default: none.
+  std::vector<replication::BrokerEndpoint> advertised_endpoints = {};
+  // replica.lag.time.max.ms: a follower not caught up for this long leaves
+  // the ISR. Default: 30000.
+  int64_t replica_lag_time_max_ms = 30000;
+  // replica.fetch.wait.max.ms. Default: 500.
+  int64_t replica_fetch_wait_max_ms = 500;
+  // replica.fetch.backoff.ms. Default: 1000.
+  int64_t replica_fetch_backoff_ms = 1000;
+  // broker.heartbeat.interval.ms: how often the broker tells the
+  // controller it is alive. Default: 2000.
+  int64_t broker_heartbeat_interval_ms = 2000;
+  // min.insync.replicas of topics that don't set it. Default: 1.
+  int32_t min_insync_replicas = 1;
+  // unclean.leader.election.enable of topics that don't set it (used by a
+  // controller of the broker's own). Default: false.
+  bool unclean_leader_election_enable = false;
+  // auto.leader.rebalance.enable (a controller of the broker's own).
+  // Default: true.
+  bool auto_leader_rebalance_enable = true;
 };
 
 // ListOffsetsSpec picks the offset ListOffsets looks up.
