@@ -127,10 +127,16 @@ struct DurableMetadataStoreOptions {
 // lose committed records.
 //
 // The store behaves as the in-process one, and Commit returns only once the
-// batch is durable (appended to the log and synced). An I/O error fails the
-// Commit that hit it and every later one (with that error) until the store
-// is reopened; such a batch may or may not be found committed then. Stores
-// are thread-safe and may be dropped at any time (there is no Close).
+// batch is durable (appended to the log and synced). An I/O error fails
+// every Commit after it (with that error) until the store is reopened, and
+// the Commit that hit it too, unless its batch was already durable (the
+// error came from writing a snapshot); a batch that failed may or may not
+// be found committed after reopening. Stores are thread-safe and may be
+// dropped at any time (there is no Close).
+//
+//   ASSIGN_OR_RETURN(std::shared_ptr<MetadataStore> store,
+//                    OpenDurableMetadataStore(
+//                        {.fs = fs, .dir = "/data/__cluster_metadata"}));
 absl::StatusOr<std::shared_ptr<MetadataStore>> OpenDurableMetadataStore(
     DurableMetadataStoreOptions options);
 
