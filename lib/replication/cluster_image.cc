@@ -203,6 +203,33 @@ absl::StatusOr<ClusterImage> ClusterImage::Apply(
   return std::move(builder).Finish();
 }
 
+std::vector<MetadataRecord> ClusterImage::SnapshotRecords() const {
+  std::vector<MetadataRecord> records;
+  records.reserve(brokers_.size() + topics_.size());
+  for (const auto& [id, broker] : brokers_) {
+    records.push_back(RegisterBrokerRecord{.id = broker.id,
+                                           .epoch = broker.epoch,
+                                           .endpoints = broker.endpoints,
+                                           .fenced = broker.fenced});
+  }
+  for (const auto& [name, topic] : topics_) {
+    records.push_back(CreateTopicRecord{.topic = *topic});
+  }
+  return records;
+}
+
+absl::StatusOr<ClusterImage> ClusterImage::FromSnapshot(
+    int64_t version, std::span<const MetadataRecord> records) {
+  if (version < 0 || static_cast<uint64_t>(version) < records.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("a snapshot at version ",
+                                                   version, " cannot hold ",
+                                                   records.size(), " records"));
+  }
+  ASSIGN_OR_RETURN(ClusterImage image, Replay(records));
+  image.version_ = version;
+  return image;
+}
+
 const BrokerRegistration* ClusterImage::FindBroker(NodeId id) const {
   auto it = brokers_.find(id);
   return it == brokers_.end() ? nullptr : &it->second;

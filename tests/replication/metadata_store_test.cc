@@ -7,10 +7,22 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "rill/io/file_system.h"
 #include "status_test_util.h"
 
 namespace rill::replication {
 namespace {
+
+// NewStore makes an in-process or a durable store (on an in-memory file
+// system): every case here runs on both, which promise the same behaviour.
+std::shared_ptr<MetadataStore> NewStore(bool durable) {
+  if (!durable) return NewInProcessMetadataStore();
+  absl::StatusOr<std::shared_ptr<MetadataStore>> store =
+      OpenDurableMetadataStore(
+          {.fs = io::NewMemFileSystem(), .dir = "/metadata"});
+  REQUIRE_OK(store);
+  return *std::move(store);
+}
 
 // Register returns a record that registers broker `id` at log offset
 // `epoch` (any increasing epoch will do).
@@ -37,7 +49,9 @@ struct Versions {
 
 TEST_CASE("A subscriber sees the current image, then every commit in order",
           "[replication]") {
-  auto store = NewInProcessMetadataStore();
+  const bool durable = GENERATE(false, true);
+  CAPTURE(durable);
+  auto store = NewStore(durable);
   REQUIRE_OK(store->Commit(0, {Register(1, 0)}));
   Versions versions;
   MetadataSubscription sub = store->Subscribe(versions.Listener());
@@ -50,7 +64,9 @@ TEST_CASE("A subscriber sees the current image, then every commit in order",
 
 TEST_CASE("A commit against a moved image is aborted and changes nothing",
           "[replication]") {
-  auto store = NewInProcessMetadataStore();
+  const bool durable = GENERATE(false, true);
+  CAPTURE(durable);
+  auto store = NewStore(durable);
   REQUIRE_OK(store->Commit(0, {Register(1, 0)}));
   absl::StatusOr<int64_t> stale = store->Commit(0, {Register(2, 0)});
   CHECK(stale.status().code() == absl::StatusCode::kAborted);
@@ -60,7 +76,9 @@ TEST_CASE("A commit against a moved image is aborted and changes nothing",
 
 TEST_CASE("A batch with a record that does not apply commits nothing",
           "[replication]") {
-  auto store = NewInProcessMetadataStore();
+  const bool durable = GENERATE(false, true);
+  CAPTURE(durable);
+  auto store = NewStore(durable);
   Versions versions;
   MetadataSubscription sub = store->Subscribe(versions.Listener());
   absl::StatusOr<int64_t> bad = store->Commit(
@@ -72,7 +90,9 @@ TEST_CASE("A batch with a record that does not apply commits nothing",
 
 TEST_CASE("Listeners run outside the store's lock: they read and commit",
           "[replication]") {
-  auto store = NewInProcessMetadataStore();
+  const bool durable = GENERATE(false, true);
+  CAPTURE(durable);
+  auto store = NewStore(durable);
   std::vector<int64_t> seen;  // only the listener touches it, one at a time
   MetadataSubscription sub =
       store->Subscribe([&](const std::shared_ptr<const ClusterImage>& image) {
@@ -90,7 +110,9 @@ TEST_CASE("Listeners run outside the store's lock: they read and commit",
 
 TEST_CASE("Concurrent commits reach each subscriber in order, one at a time",
           "[replication]") {
-  auto store = NewInProcessMetadataStore();
+  const bool durable = GENERATE(false, true);
+  CAPTURE(durable);
+  auto store = NewStore(durable);
   std::atomic<int> inside{0};
   std::atomic<bool> overlapped{false};
   Versions versions;
@@ -122,7 +144,9 @@ TEST_CASE("Concurrent commits reach each subscriber in order, one at a time",
 
 TEST_CASE("A cancelled subscription hears nothing more, even cancelled inside",
           "[replication]") {
-  auto store = NewInProcessMetadataStore();
+  const bool durable = GENERATE(false, true);
+  CAPTURE(durable);
+  auto store = NewStore(durable);
   int calls = 0;
   MetadataSubscription sub;
   sub = store->Subscribe([&](const std::shared_ptr<const ClusterImage>& image) {
@@ -141,10 +165,12 @@ TEST_CASE("A cancelled subscription hears nothing more, even cancelled inside",
 }
 
 TEST_CASE("A subscription may outlive its store", "[replication]") {
+  const bool durable = GENERATE(false, true);
+  CAPTURE(durable);
   Versions versions;
   MetadataSubscription sub;
   {
-    auto store = NewInProcessMetadataStore();
+    auto store = NewStore(durable);
     sub = store->Subscribe(versions.Listener());
   }
   sub.Cancel();  // the store is gone: nothing to do, nothing to crash

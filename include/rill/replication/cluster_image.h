@@ -56,6 +56,22 @@ class ClusterImage {
     return Apply(std::span<const MetadataRecord>(&record, 1));
   }
 
+  // SnapshotRecords returns records that rebuild this image's brokers and
+  // topics from the empty image: a RegisterBrokerRecord per broker (its
+  // epoch, endpoints and fencing as they are now) and a CreateTopicRecord
+  // per topic (its partitions as they are now), in id and name order. A
+  // store keeps them with version() to restart from (see FromSnapshot).
+  std::vector<MetadataRecord> SnapshotRecords() const;
+
+  // FromSnapshot rebuilds an image from the SnapshotRecords() of an image at
+  // `version`: the records are replayed from the empty image and the result
+  // takes `version`, so the image equals the one they came from. The
+  // replay's kFailedPrecondition if a record does not apply; kInvalidArgument
+  // if there are more records than `version` (each broker and topic took a
+  // record to make).
+  static absl::StatusOr<ClusterImage> FromSnapshot(
+      int64_t version, std::span<const MetadataRecord> records);
+
   // version is the number of records applied since the empty image.
   int64_t version() const { return version_; }
   // brokers are every registered broker, fenced or not, by id.

@@ -5,9 +5,10 @@
 // the current ClusterImage, commits batches of records atomically against
 // an expected version (optimistic concurrency: a writer that computed its
 // records from an older image is refused and recomputes), and tells
-// subscribers about every new image. In this issue one in-process store is
-// shared by all brokers of a process; a replicated metadata quorum is a
-// second implementation of the same interface.
+// subscribers about every new image. One in-process store is shared by all
+// brokers of a process; a durable store keeps a single broker's metadata in
+// a directory across restarts; a replicated metadata quorum would be a
+// third implementation of the same interface.
 //
 //   std::shared_ptr<MetadataStore> store = NewInProcessMetadataStore();
 //   MetadataSubscription sub = store->Subscribe(
@@ -21,9 +22,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "rill/io/file_system.h"
 #include "rill/replication/cluster_image.h"
 #include "rill/replication/cluster_metadata.h"
 
@@ -99,6 +102,43 @@ class MetadataStore {
 // NewInProcessMetadataStore returns an empty store that lives in memory. All
 // brokers of one process share it; it outlives any of them.
 std::shared_ptr<MetadataStore> NewInProcessMetadataStore();
+
+// DurableMetadataStoreOptions configure OpenDurableMetadataStore.
+struct DurableMetadataStoreOptions {
+  // The file system holding the store's files. Required.
+  // Default: null (kInvalidArgument).
+  std::shared_ptr<io::FileSystem> fs = nullptr;
+  // The directory of the store's files (format in
+  // lib/replication/metadata_format.h), created when missing. One store at
+  // a time owns it. Required. Default: "" (kInvalidArgument).
+  std::string dir = {};
+  // Once the log of commits has grown past this many bytes, the commit that
+  // grew it also writes a snapshot of the whole image and starts an empty
+  // log, which bounds what opening replays. Must be positive.
+  // Default: 1 MiB.
+  int64_t snapshot_every_bytes = int64_t{1} << 20;
+};
+
+// OpenDurableMetadataStore opens the store kept in `options.dir`, creating
+// an empty one (version 0) the first time. Its image, version included, is
+// the one the last successful Commit made before the store was closed or
+// the machine crashed. A commit torn by a crash is dropped; metadata damaged
+// anywhere else is kDataLoss, and the store refuses to open rather than
+// lose committed records.
+//
+// The store behaves as the in-process one, and Commit returns only once the
+// batch is durable (appended to the log and synced). An I/O error fails
+// every Commit after it (with that error) until the store is reopened, and
+// the Commit that hit it too, unless its batch was already durable (the
+// error came from writing a snapshot); a batch that failed may or may not
+// be found committed after reopening. Stores are thread-safe and may be
+// dropped at any time (there is no Close).
+//
+//   ASSIGN_OR_RETURN(std::shared_ptr<MetadataStore> store,
+//                    OpenDurableMetadataStore(
+//                        {.fs = fs, .dir = "/data/__cluster_metadata"}));
+absl::StatusOr<std::shared_ptr<MetadataStore>> OpenDurableMetadataStore(
+    DurableMetadataStoreOptions options);
 
 }  // namespace rill::replication
 
