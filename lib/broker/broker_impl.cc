@@ -15,7 +15,6 @@ namespace {
 
 // Where an in-memory broker keeps its files on its private file system.
 constexpr char kInMemoryDataDir[] = "/rill";
-constexpr char kMetadataDir[] = "__rill_metadata";
 // producer.id.expiration.check.interval.ms (Kafka's default).
 constexpr int64_t kProducerExpirationCheckIntervalMs = 600'000;
 
@@ -61,8 +60,6 @@ absl::Status BrokerImpl::Load() {
   ASSIGN_OR_RETURN(cluster_id_,
                    LoadOrCreateClusterId(*fs_, data_dir_, options_.node_id));
   const std::string metadata_dir = io::JoinPath(data_dir_, kMetadataDir);
-  ASSIGN_OR_RETURN(topic_store_,
-                   TopicStore::Open(fs_, io::JoinPath(metadata_dir, "topics")));
   producer_ids_ = std::make_unique<ProducerIdAllocator>(fs_, metadata_dir);
   ASSIGN_OR_RETURN(logs_,
                    LogManager::Open({.data_dir = data_dir_,

@@ -8,13 +8,13 @@
 // partitions it has a replica of, leads or follows each as the image says
 // (followers fetch through the ReplicaFetcher), and drops what moved away.
 // Without a cluster in its options it is a cluster of one, with its own
-// controller over an in-process store; the topic store keeps its topics
-// across restarts.
+// controller over a durable store in its data directory.
 //
 // Data layout under data_dir:
 //   meta.properties                   cluster.id and broker.id
 //   <topic>-<n>/                      partition logs (the LogManager's)
-//   __rill_metadata/topics/<t>.topic  topic partition counts and overrides
+//   __rill_metadata/cluster/          a cluster of one's metadata (the
+//                                     durable MetadataStore)
 //   __rill_metadata/producer_ids      the next reserved producer id block
 #ifndef RILL_BROKER_BROKER_IMPL_H_
 #define RILL_BROKER_BROKER_IMPL_H_
@@ -41,6 +41,10 @@
 #include "util/timer_queue.h"
 
 namespace rill::broker {
+
+// Where the broker's own files go under data_dir (see above).
+inline constexpr char kMetadataDir[] = "__rill_metadata";
+inline constexpr char kClusterMetadataDir[] = "__rill_metadata/cluster";
 
 // Topic is an immutable snapshot of one topic as this broker serves it:
 // each new image builds a new one and swaps it in, so the produce and fetch
@@ -116,8 +120,8 @@ class BrokerImpl final : public Broker {
   // JoinCluster creates the broker's own controller (cluster of one) or
   // uses the given one, subscribes to metadata and registers.
   absl::Status JoinCluster();
-  // ImportStoredTopics recreates the topic store's topics in a cluster of
-  // one's fresh metadata.
+  // ImportStoredTopics brings a cluster of one's topics kept by earlier
+  // versions (the topic store) into its metadata.
   absl::Status ImportStoredTopics();
   // ApplyImage makes the broker serve what `image` says (see the header
   // comment); runs for every image, in order.
@@ -164,9 +168,6 @@ class BrokerImpl final : public Broker {
   absl::Status UpdateTopicConfigsLocked(
       std::string_view topic, std::map<std::string, std::string> overrides,
       bool validate_only) ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
-  // SaveTopic keeps a cluster of one's topic in the topic store.
-  absl::Status SaveTopic(std::string_view name)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(admin_mu_);
   // OpenPartition opens this broker's replica of a partition.
   absl::StatusOr<std::shared_ptr<Partition>> OpenPartition(
       const TopicPartition& tp, const TopicConfig& config,
@@ -181,7 +182,6 @@ class BrokerImpl final : public Broker {
 
   std::unique_ptr<util::TimerQueue> timers_;
   std::unique_ptr<LogManager> logs_;
-  std::unique_ptr<TopicStore> topic_store_;
   std::unique_ptr<ProducerIdAllocator> producer_ids_;
   std::unique_ptr<FetchPurgatory> purgatory_;
   std::unique_ptr<OffsetsGroupLog> group_log_;

@@ -22,9 +22,13 @@ bool Contains(const std::vector<NodeId>& ids, NodeId id) {
 
 absl::Status BrokerImpl::JoinCluster() {
   if (options_.metadata_store == nullptr) {
-    // A cluster of one: its own store and controller.
+    // A cluster of one: its own controller, over metadata kept in the
+    // data directory.
     standalone_ = true;
-    store_ = replication::NewInProcessMetadataStore();
+    ASSIGN_OR_RETURN(store_,
+                     replication::OpenDurableMetadataStore(
+                         {.fs = fs_,
+                          .dir = io::JoinPath(data_dir_, kClusterMetadataDir)}));
     ASSIGN_OR_RETURN(
         std::unique_ptr<replication::Controller> controller,
         replication::Controller::Create(
@@ -63,6 +67,12 @@ absl::Status BrokerImpl::JoinCluster() {
       [this](const std::shared_ptr<const replication::ClusterImage>& image) {
         ApplyImage(image);
       });
+  ASSIGN_OR_RETURN(int64_t epoch,
+                   controller_->RegisterBroker(options_.node_id,
+                                               options_.advertised_endpoints));
+  broker_epoch_.store(epoch);
+  if (standalone_) RETURN_IF_ERROR(ImportStoredTopics());
+  WaitForMetadata(controller_->image()->version());
   // Logs of no topic in the metadata are what an interrupted delete (or a
   // replica moved away while this broker was down) left: finish it.
   {
@@ -76,47 +86,41 @@ absl::Status BrokerImpl::JoinCluster() {
         }
       }
     }
-    if (!standalone_) {
-      for (const TopicPartition& tp : logs_->Partitions()) {
-        if (!known.contains(tp)) RETURN_IF_ERROR(logs_->DeleteLog(tp));
-      }
+    for (const TopicPartition& tp : logs_->Partitions()) {
+      if (!known.contains(tp)) RETURN_IF_ERROR(logs_->DeleteLog(tp));
     }
   }
-  ASSIGN_OR_RETURN(int64_t epoch,
-                   controller_->RegisterBroker(options_.node_id,
-                                               options_.advertised_endpoints));
-  broker_epoch_.store(epoch);
-  if (standalone_) RETURN_IF_ERROR(ImportStoredTopics());
-  WaitForMetadata(controller_->image()->version());
   ScheduleHeartbeat();
   ScheduleIsrCheck();
   return absl::OkStatus();
 }
 
 absl::Status BrokerImpl::ImportStoredTopics() {
-  ASSIGN_OR_RETURN(std::vector<TopicRecord> records, topic_store_->LoadAll());
-  std::set<TopicPartition> known;
+  // Brokers before cluster metadata kept one file per topic: bring those
+  // topics over once, then drop the files.
+  ASSIGN_OR_RETURN(std::unique_ptr<TopicStore> old,
+                   TopicStore::Open(fs_, io::JoinPath(io::JoinPath(
+                                                          data_dir_, kMetadataDir),
+                                                      "topics")));
+  ASSIGN_OR_RETURN(std::vector<TopicRecord> records, old->LoadAll());
   for (TopicRecord& record : records) {
-    ASSIGN_OR_RETURN(TopicConfig config, ResolveTopicConfig(record.configs),
-                     util::Annotate(_, absl::StrCat("topic ", record.name)));
-    (void)config;
-    std::vector<std::vector<NodeId>> assignment(record.num_partitions,
-                                                {options_.node_id});
-    RETURN_IF_ERROR(controller_
-                        ->CreateTopic({.name = record.name,
-                                       .num_partitions = -1,
-                                       .replication_factor = -1,
-                                       .configs = record.configs},
-                                      {.replica_assignment = assignment})
-                        .status());
-    for (int32_t p = 0; p < record.num_partitions; ++p) {
-      known.insert({record.name, PartitionId(p)});
+    if (controller_->image()->FindTopic(record.name) == nullptr) {
+      std::vector<std::vector<NodeId>> assignment(record.num_partitions,
+                                                  {options_.node_id});
+      absl::Status imported =
+          controller_
+              ->CreateTopic({.name = record.name,
+                             .num_partitions = -1,
+                             .replication_factor = -1,
+                             .configs = record.configs},
+                            {.replica_assignment = std::move(assignment)})
+              .status();
+      if (!imported.ok()) {
+        return util::Annotate(imported,
+                              absl::StrCat("importing topic ", record.name));
+      }
     }
-  }
-  // Logs of no stored topic are what an interrupted DeleteTopic left
-  // behind (the topic's record goes first): finish the delete.
-  for (const TopicPartition& tp : logs_->Partitions()) {
-    if (!known.contains(tp)) RETURN_IF_ERROR(logs_->DeleteLog(tp));
+    RETURN_IF_ERROR(old->Remove(record.name));
   }
   return absl::OkStatus();
 }

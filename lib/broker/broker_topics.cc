@@ -39,21 +39,11 @@ absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic,
   }
   ASSIGN_OR_RETURN(replication::TopicState created,
                    controller_->CreateTopic(topic, {.validate_only = true}));
+  (void)created;
   if (validate_only) return absl::OkStatus();
-  if (standalone_) {
-    // The record first: logs without one are deleted at open, so a crash
-    // half-way leaves either a whole topic or none.
-    RETURN_IF_ERROR(topic_store_->Save(
-        {.name = topic.name,
-         .num_partitions = static_cast<int32_t>(created.partitions.size()),
-         .replication_factor = 1,
-         .configs = topic.configs}));
-  }
-  absl::Status status = controller_->CreateTopic(topic, {}).status();
-  if (!status.ok()) {
-    if (standalone_) (void)topic_store_->Remove(topic.name);
-    return status;
-  }
+  // The metadata first: logs of no topic are deleted at open, so a crash
+  // half-way leaves either a whole topic or none.
+  RETURN_IF_ERROR(controller_->CreateTopic(topic, {}).status());
   WaitForMetadata(controller_->image()->version());
   return absl::OkStatus();
 }
@@ -66,9 +56,8 @@ absl::Status BrokerImpl::DeleteTopic(std::string_view name) {
   absl::MutexLock admin(&admin_mu_);
   if (closed_) return absl::FailedPreconditionError("broker is closed");
   RETURN_IF_ERROR(GetTopic(name).status());
-  // The record goes first (see CreateTopicLocked); a crash after it leaves
-  // orphan logs that the next open deletes.
-  if (standalone_) RETURN_IF_ERROR(topic_store_->Remove(name));
+  // The metadata goes first (see CreateTopicLocked); a crash after it
+  // leaves orphan logs that the next open deletes.
   RETURN_IF_ERROR(controller_->DeleteTopic(name));
   WaitForMetadata(controller_->image()->version());
   return absl::OkStatus();
@@ -92,7 +81,7 @@ absl::Status BrokerImpl::CreatePartitions(std::string_view name,
   RETURN_IF_ERROR(
       controller_->CreatePartitions(name, {.total_count = total_count}));
   WaitForMetadata(controller_->image()->version());
-  return SaveTopic(name);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<TopicDescription> BrokerImpl::DescribeTopic(
@@ -163,17 +152,7 @@ absl::Status BrokerImpl::UpdateTopicConfigsLocked(
   if (validate_only) return absl::OkStatus();
   RETURN_IF_ERROR(controller_->SetTopicConfigs(name, std::move(overrides)));
   WaitForMetadata(controller_->image()->version());
-  return SaveTopic(name);
-}
-
-absl::Status BrokerImpl::SaveTopic(std::string_view name) {
-  if (!standalone_) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::shared_ptr<const Topic> topic, GetTopic(name));
-  return topic_store_->Save(
-      {.name = topic->state->name,
-       .num_partitions = static_cast<int32_t>(topic->state->partitions.size()),
-       .replication_factor = 1,
-       .configs = topic->state->configs});
+  return absl::OkStatus();
 }
 
 }  // namespace rill::broker
