@@ -107,7 +107,7 @@ class BrokerImpl final : public Broker {
   // `epoch` ends in this leader's log.
   absl::StatusOr<EpochEndOffset> OffsetForLeaderEpoch(
       const TopicPartition& tp, LeaderEpoch current_leader_epoch,
-      LeaderEpoch epoch);
+      LeaderEpoch epoch) override;
   // image is the newest cluster metadata this broker has applied.
   std::shared_ptr<const replication::ClusterImage> image() const
       ABSL_LOCKS_EXCLUDED(mu_);

@@ -77,6 +77,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
                        }));
     }
     ++changes_[leader];
+    wake_.SignalAll();
   }
 
   void Unfollow(const TopicPartition& tp) {
@@ -86,6 +87,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
     if (it == partitions_.end()) return;
     ++changes_[it->second.leader];
     partitions_.erase(it);
+    wake_.SignalAll();
   }
 
   size_t following() const {
@@ -104,6 +106,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
       absl::MutexLock lock(&mu_);
       shutdown_ = true;
       threads.swap(threads_);
+      wake_.SignalAll();
     }
     for (auto& [leader, thread] : threads) thread.join();
     absl::MutexLock lock(&mu_);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "rill/broker/in_process_replica_transport.h"
 #include "absl/strings/str_join.h"
 #include "util/status_macros.h"
 
@@ -55,8 +56,15 @@ EmbeddedCluster::EmbeddedCluster(EmbeddedClusterOptions options) {
 
 EmbeddedCluster::~EmbeddedCluster() {
   for (auto& server : servers_) server->Shutdown();
-  for (auto& broker : brokers_) (void)broker->Close();
-  brokers_.clear();
+  std::vector<std::shared_ptr<Broker>> brokers;
+  {
+    absl::MutexLock lock(&brokers_mu_);
+    brokers.swap(brokers_);
+  }
+  for (auto& broker : brokers) {
+    if (broker) (void)broker->Close();
+  }
+  brokers.clear();
   if (remove_data_dir_) {
     std::error_code ignored;
     std::filesystem::remove_all(data_dir_, ignored);
@@ -65,9 +73,8 @@ EmbeddedCluster::~EmbeddedCluster() {
 
 absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
   options_ = std::move(options);
-  if (options_.brokers != 1) {
-    return absl::UnimplementedError(
-        "EmbeddedCluster runs one broker until replication lands");
+  if (options_.brokers < 1) {
+    return absl::InvalidArgumentError("EmbeddedCluster needs a broker");
   }
   if (options_.manual_clock) {
     manual_clock_ =
@@ -100,10 +107,30 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
       servers_.push_back(std::move(server));
     }
   }
+  if (options_.brokers > 1) {
+    store_ = replication::NewInProcessMetadataStore();
+    ASSIGN_OR_RETURN(
+        controller_,
+        replication::Controller::Create(
+            {.store = store_,
+             .clock = clock_,
+             .unclean_leader_election_enable =
+                 options_.broker.unclean_leader_election_enable,
+             .auto_leader_rebalance_enable =
+                 options_.broker.auto_leader_rebalance_enable,
+             .default_replication_factor =
+                 static_cast<int16_t>(std::min(options_.brokers, 3)),
+             .num_partitions = options_.broker.num_partitions,
+             .min_insync_replicas = options_.broker.min_insync_replicas}));
+    transport_ = NewInProcessReplicaTransport(
+        [this](NodeId from, NodeId to) { return Find(from, to); });
+  }
+  brokers_.resize(options_.brokers);
   for (int i = 0; i < options_.brokers; ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Broker> broker,
                      Broker::Open(OptionsFor(i)));
-    brokers_.push_back(std::move(broker));
+    absl::MutexLock lock(&brokers_mu_);
+    brokers_[i] = std::move(broker);
   }
   for (size_t i = 0; i < servers_.size(); ++i) {
     RETURN_IF_ERROR(servers_[i]->Serve(*brokers_[i]));
@@ -127,9 +154,27 @@ std::string EmbeddedCluster::bootstrap_servers() const {
   return absl::StrJoin(parts, ",");
 }
 
+std::shared_ptr<Broker> EmbeddedCluster::Find(NodeId from, NodeId to) const {
+  (void)from;
+  absl::MutexLock lock(&brokers_mu_);
+  if (to.value() < 0 || to.value() >= static_cast<int>(brokers_.size())) {
+    return nullptr;
+  }
+  return brokers_[to.value()];
+}
+
 BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
   BrokerOptions options = options_.broker;
   options.node_id = NodeId(index);
+  options.metadata_store = store_;
+  options.controller = controller_;
+  options.replica_transport = transport_;
+  if (index < static_cast<int>(servers_.size())) {
+    for (const Endpoint& e : servers_[index]->endpoints()) {
+      options.advertised_endpoints.push_back(
+          {.listener_name = "PLAINTEXT", .host = e.host, .port = e.port});
+    }
+  }
   options.data_dir =
       options_.brokers == 1
           ? data_dir_
@@ -173,7 +218,11 @@ std::unique_ptr<Admin> EmbeddedCluster::NewAdmin() {
 }
 
 absl::Status EmbeddedCluster::Restart(int index) {
-  std::unique_ptr<Broker>& broker = brokers_.at(index);
+  std::shared_ptr<Broker> broker;
+  {
+    absl::MutexLock lock(&brokers_mu_);
+    broker = std::move(brokers_.at(index));
+  }
   int port = -1;
   if (!servers_.empty()) {
     // The listener borrows the broker: it goes first, and comes back on
@@ -185,6 +234,10 @@ absl::Status EmbeddedCluster::Restart(int index) {
   RETURN_IF_ERROR(broker->Close());
   broker.reset();
   ASSIGN_OR_RETURN(broker, Broker::Open(OptionsFor(index)));
+  {
+    absl::MutexLock lock(&brokers_mu_);
+    brokers_.at(index) = broker;
+  }
   if (port >= 0) {
     ASSIGN_OR_RETURN(servers_.at(index),
                      KafkaServer::Bind(ServerOptionsFor(port)));

@@ -37,6 +37,7 @@
 #include "rill/clock.h"
 #include "rill/group/group_coordinator.h"
 #include "rill/io/file_system.h"
+#include "rill/log/log.h"
 #include "rill/log/log_config.h"
 #include "rill/logger.h"
 #include "rill/replication/cluster_metadata.h"
@@ -219,6 +220,14 @@ class Broker {
   // the high watermark; internal topics are refused (kInvalidTopic).
   virtual absl::StatusOr<Offset> DeleteRecords(const TopicPartition& tp,
                                                Offset before) = 0;
+  // OffsetForLeaderEpoch answers a follower (or a KIP-320 consumer) on the
+  // leader: the largest epoch at or below `epoch` in its log and where it
+  // ends. kNotLeaderOrFollower if this broker does not lead the partition;
+  // kFencedLeaderEpoch / kUnknownLeaderEpoch if `current_leader_epoch`
+  // (unless -1) is older / newer than the leader's.
+  virtual absl::StatusOr<EpochEndOffset> OffsetForLeaderEpoch(
+      const TopicPartition& tp, LeaderEpoch current_leader_epoch,
+      LeaderEpoch epoch) = 0;
   // InitProducerId starts an idempotent producer session: a new producer
   // id with epoch 0 (ids are never reused, across reopens too).
   virtual absl::StatusOr<ProducerIdAndEpoch> InitProducerId() = 0;

@@ -22,8 +22,15 @@
 //   rd_kafka_conf_set(conf, "bootstrap.servers",
 //                     cluster.bootstrap_servers().c_str(), ...);
 //
-// One broker for now; the options are shaped for several (`.brokers = 3`
-// comes with replication).
+// Several brokers replicate: `.brokers = 3` starts three brokers sharing
+// one in-process metadata store and controller, each with its own data
+// directory; topics get replication factor min(3, brokers), followers fetch
+// from leaders through direct calls, and leadership fails over when a
+// broker stops.
+//
+//   rill::testing::EmbeddedCluster cluster({.brokers = 3, .listen = true});
+//   REQUIRE(cluster.CreateTopic("orders", 6,
+//                               {{"min.insync.replicas", "2"}}).ok());
 #ifndef RILL_TESTING_EMBEDDED_CLUSTER_H_
 #define RILL_TESTING_EMBEDDED_CLUSTER_H_
 
@@ -40,7 +47,10 @@
 #include "rill/client/consumer.h"
 #include "rill/client/producer.h"
 #include "rill/clock.h"
+#include "rill/replication/controller.h"
+#include "rill/replication/metadata_store.h"
 #include "rill/server/kafka_server.h"
+#include "absl/synchronization/mutex.h"
 
 namespace rill::testing {
 
@@ -51,7 +61,7 @@ BrokerOptions TestBrokerOptions();
 
 // EmbeddedClusterOptions configure an EmbeddedCluster.
 struct EmbeddedClusterOptions {
-  // Number of brokers. Only 1 until replication lands. Default: 1.
+  // Number of brokers (node ids 0..brokers-1). Default: 1.
   int brokers = 1;
   // Where data lives. Empty: a fresh temporary directory, removed when the
   // cluster is destroyed. Given: used and kept. Default: empty.
@@ -91,8 +101,11 @@ class EmbeddedCluster {
   EmbeddedCluster(const EmbeddedCluster&) = delete;
   EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
 
-  int num_brokers() const { return static_cast<int>(brokers_.size()); }
+  int num_brokers() const { return options_.brokers; }
   Broker& broker(int index = 0) { return *brokers_.at(index); }
+  // controller is the cluster's controller (null with one broker, which
+  // runs its own).
+  replication::Controller* controller() const { return controller_.get(); }
   const std::string& data_dir() const { return data_dir_; }
   std::shared_ptr<Clock> clock() const { return clock_; }
   // manual_clock is the cluster's ManualClock, or null on real time.
@@ -128,6 +141,7 @@ class EmbeddedCluster {
   explicit EmbeddedCluster(Uninitialized) {}
   absl::Status Init(EmbeddedClusterOptions options);
   BrokerOptions OptionsFor(int index) const;
+  std::shared_ptr<Broker> Find(NodeId from, NodeId to) const;
   KafkaServerOptions ServerOptionsFor(int port) const;
 
   EmbeddedClusterOptions options_;
@@ -136,7 +150,12 @@ class EmbeddedCluster {
   std::shared_ptr<io::FileSystem> fs_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<ManualClock> manual_clock_;
-  std::vector<std::unique_ptr<Broker>> brokers_;
+  std::shared_ptr<replication::MetadataStore> store_;
+  std::shared_ptr<replication::Controller> controller_;
+  std::shared_ptr<replication::ReplicaTransport> transport_;
+  // Brokers by index; a follower's fetch finds its leader here.
+  mutable absl::Mutex brokers_mu_;
+  std::vector<std::shared_ptr<Broker>> brokers_;
   // One per broker with `.listen`; declared after brokers_ so servers are
   // destroyed (shut down) first.
   std::vector<std::unique_ptr<KafkaServer>> servers_;
