@@ -104,6 +104,7 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
     for (int i = 0; i < options_.brokers; ++i) {
       ASSIGN_OR_RETURN(std::unique_ptr<KafkaServer> server,
                        KafkaServer::Bind(ServerOptionsFor(0)));
+      ports_.push_back(server->endpoints().at(0).port);
       servers_.push_back(std::move(server));
     }
   }
@@ -169,11 +170,9 @@ BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
   options.metadata_store = store_;
   options.controller = controller_;
   options.replica_transport = transport_;
-  if (index < static_cast<int>(servers_.size())) {
-    for (const Endpoint& e : servers_[index]->endpoints()) {
-      options.advertised_endpoints.push_back(
-          {.listener_name = "PLAINTEXT", .host = e.host, .port = e.port});
-    }
+  if (index < static_cast<int>(ports_.size())) {
+    options.advertised_endpoints.push_back(
+        {.listener_name = "PLAINTEXT", .host = "127.0.0.1", .port = ports_[index]});
   }
   options.data_dir =
       options_.brokers == 1

@@ -159,6 +159,8 @@ class EmbeddedCluster {
   // One per broker with `.listen`; declared after brokers_ so servers are
   // destroyed (shut down) first.
   std::vector<std::unique_ptr<KafkaServer>> servers_;
+  // Each listener's port, kept across restarts.
+  std::vector<int> ports_;
 };
 
 }  // namespace rill::testing
