@@ -76,6 +76,19 @@ class AlterConfigsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<AlterConfigsResponse> ErrorResponse(
+      const RequestContext&, const AlterConfigsRequest& request,
+      int16_t error_code) const override {
+    AlterConfigsResponse response;
+    for (const AlterConfigsRequest::Resource& resource : request.resources) {
+      response.responses.push_back({.error_code = error_code,
+                                    .error_message = std::nullopt,
+                                    .resource_type = resource.resource_type,
+                                    .resource_name = resource.resource_name});
+    }
+    return response;
+  }
 };
 
 }  // namespace

@@ -21,6 +21,16 @@ class ApiVersionsHandler final
     std::move(reply)(response);
   }
 
+  // With the versions, so a client told UNSUPPORTED_VERSION can pick one.
+  std::optional<ApiVersionsResponse> ErrorResponse(
+      const RequestContext&, const ApiVersionsRequest&,
+      int16_t error_code) const override {
+    ApiVersionsResponse response;
+    response.error_code = error_code;
+    response.api_keys = registry_.Advertised();
+    return response;
+  }
+
  private:
   const HandlerRegistry& registry_;
 };

@@ -268,10 +268,17 @@ absl::Status Connection::Dispatch(std::span<char> frame) {
     if (absl::Status s = protocol::SkipTaggedFields(reader); !s.ok()) return s;
   }
   in_flight_.push_back(slot);
+  // Taken here, on dispatch: injected codes go to requests in the order
+  // they arrive, across connections.
+  const int16_t injected_error =
+      options_.injected_errors != nullptr
+          ? options_.injected_errors->Next(header.api_key)
+          : int16_t{0};
   RequestContext context{.server = *options_.server,
                          .header = std::move(header),
                          .listener_name = options_.listener_name,
-                         .peer = peer_};
+                         .peer = peer_,
+                         .injected_error = injected_error};
   std::span<char> body = frame.subspan(reader.position());
   absl::Status handled =
       handler->Handle(context, protocol::WireReader(body), MakeResponder(slot));

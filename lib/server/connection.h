@@ -26,6 +26,7 @@
 #include "asio.hpp"
 #include "server/handler.h"
 #include "server/handler_registry.h"
+#include "server/injected_errors.h"
 #include "server/outbound_queue.h"
 #include "server/request_context.h"
 
@@ -60,6 +61,8 @@ class ConnectionLink {
 struct ConnectionOptions {
   const HandlerRegistry* registry = nullptr;
   const ServerContext* server = nullptr;
+  // Where requests take injected error codes from; null: none are.
+  InjectedErrors* injected_errors = nullptr;
   int32_t max_request_bytes = 100 << 20;
   int64_t max_idle_ms = 600'000;
   size_t max_queued_requests = 500;

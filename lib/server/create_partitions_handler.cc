@@ -72,6 +72,18 @@ class CreatePartitionsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<CreatePartitionsResponse> ErrorResponse(
+      const RequestContext&, const CreatePartitionsRequest& request,
+      int16_t error_code) const override {
+    CreatePartitionsResponse response;
+    for (const CreatePartitionsRequest::Topic& topic : request.topics) {
+      response.results.push_back({.name = topic.name,
+                                  .error_code = error_code,
+                                  .error_message = std::nullopt});
+    }
+    return response;
+  }
 };
 
 }  // namespace

@@ -107,6 +107,18 @@ class CreateTopicsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<CreateTopicsResponse> ErrorResponse(
+      const RequestContext&, const CreateTopicsRequest& request,
+      int16_t error_code) const override {
+    CreateTopicsResponse response;
+    for (const CreatableTopic& topic : request.topics) {
+      response.topics.push_back({.name = topic.name,
+                                 .error_code = error_code,
+                                 .error_message = std::nullopt});
+    }
+    return response;
+  }
 };
 
 }  // namespace

@@ -33,6 +33,17 @@ class DeleteGroupsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<DeleteGroupsResponse> ErrorResponse(
+      const RequestContext&, const DeleteGroupsRequest& request,
+      int16_t error_code) const override {
+    DeleteGroupsResponse response;
+    for (const std::string& group_id : request.groups_names) {
+      response.results.push_back(
+          {.group_id = group_id, .error_code = error_code});
+    }
+    return response;
+  }
 };
 
 }  // namespace

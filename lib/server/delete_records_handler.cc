@@ -37,6 +37,23 @@ class DeleteRecordsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<DeleteRecordsResponse> ErrorResponse(
+      const RequestContext&, const DeleteRecordsRequest& request,
+      int16_t error_code) const override {
+    DeleteRecordsResponse response;
+    for (const DeleteRecordsRequest::Topic& topic : request.topics) {
+      DeleteRecordsResponse::TopicResult& result =
+          response.topics.emplace_back();
+      result.name = topic.name;
+      for (const DeleteRecordsRequest::Partition& p : topic.partitions) {
+        result.partitions.push_back({.partition_index = p.partition_index,
+                                     .low_watermark = -1,
+                                     .error_code = error_code});
+      }
+    }
+    return response;
+  }
 };
 
 }  // namespace

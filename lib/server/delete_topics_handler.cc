@@ -33,6 +33,16 @@ class DeleteTopicsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<DeleteTopicsResponse> ErrorResponse(
+      const RequestContext&, const DeleteTopicsRequest& request,
+      int16_t error_code) const override {
+    DeleteTopicsResponse response;
+    for (const std::string& name : request.topic_names) {
+      response.responses.push_back({.name = name, .error_code = error_code});
+    }
+    return response;
+  }
 };
 
 }  // namespace

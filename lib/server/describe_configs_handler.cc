@@ -110,6 +110,20 @@ class DescribeConfigsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<DescribeConfigsResponse> ErrorResponse(
+      const RequestContext&, const DescribeConfigsRequest& request,
+      int16_t error_code) const override {
+    DescribeConfigsResponse response;
+    for (const DescribeConfigsRequest::Resource& resource : request.resources) {
+      DescribeConfigsResponse::Result& result = response.results.emplace_back();
+      result.error_code = error_code;
+      result.error_message = std::nullopt;
+      result.resource_type = resource.resource_type;
+      result.resource_name = resource.resource_name;
+    }
+    return response;
+  }
 };
 
 }  // namespace

@@ -64,6 +64,19 @@ class DescribeGroupsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<DescribeGroupsResponse> ErrorResponse(
+      const RequestContext&, const DescribeGroupsRequest& request,
+      int16_t error_code) const override {
+    DescribeGroupsResponse response;
+    for (const std::string& group_id : request.groups) {
+      DescribeGroupsResponse::DescribedGroup& group =
+          response.groups.emplace_back();
+      group.error_code = error_code;
+      group.group_id = group_id;
+    }
+    return response;
+  }
 };
 
 }  // namespace

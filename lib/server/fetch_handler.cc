@@ -51,6 +51,27 @@ class FetchHandler final : public TypedHandler<FetchRequest, FetchResponse> {
         });
   }
 
+  // Kafka sets the top-level code (v7+) and every partition's, as
+  // librdkafka's mock cluster does; librdkafka applies a top-level code
+  // to each partition.
+  std::optional<FetchResponse> ErrorResponse(
+      const RequestContext&, const FetchRequest& request,
+      int16_t error_code) const override {
+    FetchResponse response;
+    response.error_code = error_code;
+    for (const FetchRequest::FetchTopic& topic : request.topics) {
+      FetchResponse::FetchableTopic& t = response.responses.emplace_back();
+      t.topic = topic.topic;
+      for (const FetchRequest::FetchPartition& p : topic.partitions) {
+        FetchResponse::PartitionData& data = t.partitions.emplace_back();
+        data.partition_index = p.partition;
+        data.error_code = error_code;
+        data.high_watermark = -1;
+      }
+    }
+    return response;
+  }
+
  private:
   static FetchResponse ToResponse(
       const std::vector<std::pair<std::string, size_t>>& shape,

@@ -62,6 +62,17 @@ class FindCoordinatorHandler final
         NoCoordinator(KafkaErrorCodeFor(ErrorReason::kCoordinatorNotAvailable),
                       "the broker advertises no address on this listener"));
   }
+
+  std::optional<FindCoordinatorResponse> ErrorResponse(
+      const RequestContext&, const FindCoordinatorRequest&,
+      int16_t error_code) const override {
+    FindCoordinatorResponse response;
+    response.error_code = error_code;
+    response.error_message = std::nullopt;
+    response.node_id = -1;
+    response.port = -1;
+    return response;
+  }
 };
 
 }  // namespace

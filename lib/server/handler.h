@@ -9,7 +9,9 @@
 // connection sends answers in request order whatever order they come in.
 //
 // Most handlers derive from TypedHandler<Request, Response>, which does the
-// decoding, the response header and the encoding:
+// decoding, the response header and the encoding, and answers a request
+// given an injected error (KafkaServer::InjectErrors) with the handler's
+// ErrorResponse instead of calling Handle:
 //
 //   class HeartbeatHandler final
 //       : public TypedHandler<HeartbeatRequest, HeartbeatResponse> {
@@ -17,12 +19,16 @@
 //     HeartbeatHandler() : TypedHandler(V("0-3")) {}
 //     void Handle(const RequestContext& context, HeartbeatRequest& request,
 //                 Reply<HeartbeatResponse> reply) override;
+//     std::optional<HeartbeatResponse> ErrorResponse(
+//         const RequestContext& context, const HeartbeatRequest& request,
+//         int16_t error_code) const override;
 //   };
 #ifndef RILL_SERVER_HANDLER_H_
 #define RILL_SERVER_HANDLER_H_
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -144,7 +150,15 @@ class TypedHandler : public Handler {
       responder.Skip();
       return decoded;
     }
-    Handle(context, request, Reply<Response>(context, std::move(responder)));
+    Reply<Response> reply(context, std::move(responder));
+    if (context.injected_error == 0) {
+      Handle(context, request, std::move(reply));
+      return absl::OkStatus();
+    }
+    std::optional<Response> response =
+        ErrorResponse(context, request, context.injected_error);
+    // No response: `reply` is dropped unanswered, closing the connection.
+    if (response.has_value()) std::move(reply)(*response);
     return absl::OkStatus();
   }
 
@@ -152,6 +166,17 @@ class TypedHandler : public Handler {
   // (Records views point into the frame); copy what a callback needs.
   virtual void Handle(const RequestContext& context, Request& request,
                       Reply<Response> reply) = 0;
+
+  // ErrorResponse is the answer to `request` when serving it failed as a
+  // whole with `error_code`, as Kafka's brokers build one: `error_code` in
+  // the top-level error field where the API has one and in every entry
+  // (topic, partition, group, resource) the request named, the other
+  // fields empty or -1. It must not act on the broker. Null means the
+  // request gets no answer and its connection is closed (an acks=0
+  // produce, as Kafka does when one fails).
+  virtual std::optional<Response> ErrorResponse(const RequestContext& context,
+                                                const Request& request,
+                                                int16_t error_code) const = 0;
 
  private:
   const protocol::Versions advertised_;

@@ -27,6 +27,14 @@ class HeartbeatHandler final
     response.error_code = KafkaErrorCode(status);
     std::move(reply)(response);
   }
+
+  std::optional<protocol::HeartbeatResponse> ErrorResponse(
+      const RequestContext&, const protocol::HeartbeatRequest&,
+      int16_t error_code) const override {
+    protocol::HeartbeatResponse response;
+    response.error_code = error_code;
+    return response;
+  }
 };
 
 }  // namespace

@@ -59,6 +59,16 @@ class InitProducerIdHandler final
     response.producer_epoch = id.ok() ? id->epoch.value() : -1;
     std::move(reply)(response);
   }
+
+  std::optional<InitProducerIdResponse> ErrorResponse(
+      const RequestContext&, const InitProducerIdRequest&,
+      int16_t error_code) const override {
+    InitProducerIdResponse response;
+    response.error_code = error_code;
+    response.producer_id = -1;
+    response.producer_epoch = -1;
+    return response;
+  }
 };
 
 }  // namespace

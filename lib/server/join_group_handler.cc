@@ -71,6 +71,15 @@ class JoinGroupHandler final
           std::move(reply)(ToWire(std::move(joined)));
         });
   }
+
+  std::optional<protocol::JoinGroupResponse> ErrorResponse(
+      const RequestContext&, const protocol::JoinGroupRequest&,
+      int16_t error_code) const override {
+    protocol::JoinGroupResponse response;
+    response.error_code = error_code;
+    response.generation_id = -1;
+    return response;
+  }
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "asio.hpp"
 #include "server/connection.h"
 #include "server/handler_registry.h"
+#include "server/injected_errors.h"
 #include "server/request_context.h"
 #include "util/status_macros.h"
 
@@ -185,6 +186,19 @@ class KafkaServerImpl final : public KafkaServer {
     connections_.clear();
   }
 
+  absl::Status InjectErrors(int16_t api_key,
+                            std::vector<int16_t> error_codes) override {
+    if (registry_->Find(api_key) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot inject errors into API key ", api_key,
+                       ": this server does not serve it"));
+    }
+    injected_errors_.Push(api_key, error_codes);
+    return absl::OkStatus();
+  }
+
+  void ClearInjectedErrors() override { injected_errors_.Clear(); }
+
  private:
   absl::Status ResolveAdvertised() {
     if (options_.advertised_listeners.empty()) {
@@ -243,6 +257,7 @@ class KafkaServerImpl final : public KafkaServer {
     server::ConnectionOptions options{
         .registry = registry_.get(),
         .server = &context_,
+        .injected_errors = &injected_errors_,
         .max_request_bytes = options_.socket_request_max_bytes,
         .max_idle_ms = options_.connections_max_idle_ms,
         .max_queued_requests =
@@ -280,6 +295,7 @@ class KafkaServerImpl final : public KafkaServer {
   std::vector<Listener> listeners_;
   std::vector<Endpoint> advertised_;
   server::ServerContext context_;
+  server::InjectedErrors injected_errors_;
   std::vector<std::thread> threads_;
 
   absl::Mutex mu_;

@@ -53,6 +53,19 @@ class LeaveGroupHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<protocol::LeaveGroupResponse> ErrorResponse(
+      const RequestContext&, const protocol::LeaveGroupRequest& request,
+      int16_t error_code) const override {
+    protocol::LeaveGroupResponse response;
+    response.error_code = error_code;
+    for (const auto& member : request.members) {
+      response.members.push_back({.member_id = member.member_id,
+                                  .group_instance_id = member.group_instance_id,
+                                  .error_code = error_code});
+    }
+    return response;
+  }
 };
 
 }  // namespace

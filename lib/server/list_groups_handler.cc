@@ -26,6 +26,14 @@ class ListGroupsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<ListGroupsResponse> ErrorResponse(
+      const RequestContext&, const ListGroupsRequest&,
+      int16_t error_code) const override {
+    ListGroupsResponse response;
+    response.error_code = error_code;
+    return response;
+  }
 };
 
 }  // namespace

@@ -96,6 +96,22 @@ class ListOffsetsHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<ListOffsetsResponse> ErrorResponse(
+      const RequestContext&, const ListOffsetsRequest& request,
+      int16_t error_code) const override {
+    ListOffsetsResponse response;
+    for (const ListOffsetsRequest::Topic& topic : request.topics) {
+      ListOffsetsResponse::Topic& t = response.topics.emplace_back();
+      t.name = topic.name;
+      for (const ListOffsetsRequest::Partition& p : topic.partitions) {
+        ListOffsetsResponse::Partition& out = t.partitions.emplace_back();
+        out.partition_index = p.partition_index;
+        out.error_code = error_code;
+      }
+    }
+    return response;
+  }
 };
 
 }  // namespace

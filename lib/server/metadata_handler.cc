@@ -47,6 +47,31 @@ MetadataResponse::Topic DescribeTopic(Broker& broker, const std::string& name,
   return out;
 }
 
+// Skeleton is a response with this broker, the cluster id and the
+// controller, and no topics.
+MetadataResponse Skeleton(const RequestContext& context) {
+  Broker& broker = *context.server.broker;
+  MetadataResponse response;
+  for (const Endpoint& e : context.server.advertised) {
+    if (e.listener_name != context.listener_name) continue;
+    response.brokers.push_back({.node_id = broker.node_id().value(),
+                                .host = e.host,
+                                .port = e.port,
+                                .rack = std::nullopt});
+    break;
+  }
+  response.cluster_id = broker.cluster_id();
+  response.controller_id = broker.node_id().value();
+  return response;
+}
+
+// AllTopics: the request asks for every topic. v0: an empty list means
+// every topic; v1+: null does.
+bool AllTopics(const MetadataRequest& request, int16_t version) {
+  return !request.topics.has_value() ||
+         (version == 0 && request.topics->empty());
+}
+
 class MetadataHandler final
     : public TypedHandler<MetadataRequest, MetadataResponse> {
  public:
@@ -55,21 +80,8 @@ class MetadataHandler final
   void Handle(const RequestContext& context, MetadataRequest& request,
               Reply<MetadataResponse> reply) override {
     Broker& broker = *context.server.broker;
-    MetadataResponse response;
-    for (const Endpoint& e : context.server.advertised) {
-      if (e.listener_name != context.listener_name) continue;
-      response.brokers.push_back({.node_id = broker.node_id().value(),
-                                  .host = e.host,
-                                  .port = e.port,
-                                  .rack = std::nullopt});
-      break;
-    }
-    response.cluster_id = broker.cluster_id();
-    response.controller_id = broker.node_id().value();
-    // v0: an empty list means every topic; v1+: null does.
-    const bool all_topics = !request.topics.has_value() ||
-                            (reply.version() == 0 && request.topics->empty());
-    if (all_topics) {
+    MetadataResponse response = Skeleton(context);
+    if (AllTopics(request, reply.version())) {
       for (const std::string& name : broker.ListTopics(true)) {
         response.topics.push_back(DescribeTopic(broker, name, false));
       }
@@ -82,6 +94,30 @@ class MetadataHandler final
       }
     }
     std::move(reply)(response);
+  }
+
+  // The broker list stays (a client keeps its view of the cluster); every
+  // topic asked for, or every topic there is, carries the code and no
+  // partitions. Metadata has no top-level error field.
+  std::optional<MetadataResponse> ErrorResponse(
+      const RequestContext& context, const MetadataRequest& request,
+      int16_t error_code) const override {
+    Broker& broker = *context.server.broker;
+    MetadataResponse response = Skeleton(context);
+    std::vector<std::string> names;
+    if (AllTopics(request, context.header.api_version)) {
+      names = broker.ListTopics(true);
+    } else {
+      for (const MetadataRequest::Topic& topic : *request.topics) {
+        names.push_back(topic.name);
+      }
+    }
+    for (std::string& name : names) {
+      MetadataResponse::Topic& topic = response.topics.emplace_back();
+      topic.error_code = error_code;
+      topic.name = std::move(name);
+    }
+    return response;
   }
 };
 

@@ -81,6 +81,21 @@ class OffsetCommitHandler final
           std::move(reply)(response);
         });
   }
+
+  std::optional<OffsetCommitResponse> ErrorResponse(
+      const RequestContext&, const OffsetCommitRequest& request,
+      int16_t error_code) const override {
+    OffsetCommitResponse response;
+    for (const OffsetCommitRequest::Topic& topic : request.topics) {
+      OffsetCommitResponse::Topic& t = response.topics.emplace_back();
+      t.name = topic.name;
+      for (const OffsetCommitRequest::Partition& p : topic.partitions) {
+        t.partitions.push_back(
+            {.partition_index = p.partition_index, .error_code = error_code});
+      }
+    }
+    return response;
+  }
 };
 
 }  // namespace

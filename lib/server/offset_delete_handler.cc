@@ -60,6 +60,22 @@ class OffsetDeleteHandler final
     }
     std::move(reply)(response);
   }
+
+  std::optional<OffsetDeleteResponse> ErrorResponse(
+      const RequestContext&, const OffsetDeleteRequest& request,
+      int16_t error_code) const override {
+    OffsetDeleteResponse response;
+    response.error_code = error_code;
+    for (const OffsetDeleteRequest::Topic& topic : request.topics) {
+      OffsetDeleteResponse::Topic& t = response.topics.emplace_back();
+      t.name = topic.name;
+      for (const OffsetDeleteRequest::Partition& p : topic.partitions) {
+        t.partitions.push_back(
+            {.partition_index = p.partition_index, .error_code = error_code});
+      }
+    }
+    return response;
+  }
 };
 
 }  // namespace

@@ -94,6 +94,27 @@ class OffsetFetchHandler final
     }
     std::move(reply)(response);
   }
+
+  // The top-level code (v2+) and every partition asked for, as librdkafka's
+  // mock cluster answers; a request for every partition lists none.
+  std::optional<OffsetFetchResponse> ErrorResponse(
+      const RequestContext&, const OffsetFetchRequest& request,
+      int16_t error_code) const override {
+    OffsetFetchResponse response;
+    response.error_code = error_code;
+    if (!request.topics.has_value()) return response;
+    for (const OffsetFetchRequest::Topic& topic : *request.topics) {
+      OffsetFetchResponse::Topic& t = response.topics.emplace_back();
+      t.name = topic.name;
+      for (int32_t index : topic.partition_indexes) {
+        OffsetFetchResponse::Partition& p = t.partitions.emplace_back();
+        p.partition_index = index;
+        p.committed_offset = -1;
+        p.error_code = error_code;
+      }
+    }
+    return response;
+  }
 };
 
 }  // namespace

@@ -118,6 +118,27 @@ class ProduceHandler final
     }
     pending->Submitted();
   }
+
+  // Nothing is appended. acks=0 gets no answer: the connection closes, as
+  // when an acks=0 produce fails.
+  std::optional<ProduceResponse> ErrorResponse(
+      const RequestContext&, const ProduceRequest& request,
+      int16_t error_code) const override {
+    if (request.acks == 0) return std::nullopt;
+    ProduceResponse response;
+    for (const ProduceRequest::TopicData& topic : request.topic_data) {
+      ProduceResponse::TopicResponse& t = response.responses.emplace_back();
+      t.name = topic.name;
+      for (const ProduceRequest::PartitionData& p : topic.partition_data) {
+        t.partition_responses.push_back({.index = p.index,
+                                         .error_code = error_code,
+                                         .base_offset = -1,
+                                         .log_append_time_ms = -1,
+                                         .log_start_offset = -1});
+      }
+    }
+    return response;
+  }
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 #ifndef RILL_SERVER_REQUEST_CONTEXT_H_
 #define RILL_SERVER_REQUEST_CONTEXT_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct RequestContext {
   std::string listener_name;
   // The client's address, "host:port", for logs.
   std::string peer;
+  // Nonzero: answer with this Kafka error code instead of serving the
+  // request (KafkaServer::InjectErrors; TypedHandler::ErrorResponse).
+  int16_t injected_error = 0;
 };
 
 }  // namespace rill::server

@@ -37,6 +37,14 @@ class SyncGroupHandler final
           std::move(reply)(response);
         });
   }
+
+  std::optional<protocol::SyncGroupResponse> ErrorResponse(
+      const RequestContext&, const protocol::SyncGroupRequest&,
+      int16_t error_code) const override {
+    protocol::SyncGroupResponse response;
+    response.error_code = error_code;
+    return response;
+  }
 };
 
 }  // namespace

@@ -101,6 +101,29 @@ class KafkaServer {
   // every connection and joins the network threads. Idempotent; the
   // destructor calls it.
   virtual void Shutdown() = 0;
+
+  // InjectErrors makes the next error_codes.size() requests of API
+  // `api_key` that reach this server (from any connection, in the order
+  // they arrive) fail with error_codes[0], [1], ... in turn, for tests of
+  // how clients cope (as librdkafka's rd_kafka_mock_push_request_errors):
+  //
+  //   // The next two produce requests get NOT_LEADER_OR_FOLLOWER (6);
+  //   // the producer's retry after them is served.
+  //   RETURN_IF_ERROR(server->InjectErrors(0 /* Produce */, {6, 6}));
+  //
+  // A failed request is not served (the broker never sees it: an injected
+  // produce appends nothing) but answered as Kafka answers a request that
+  // failed as a whole: the code in the top-level error field where the API
+  // has one and in each topic, partition, group or resource the request
+  // named (Metadata: each topic named, or every topic). An acks=0 produce
+  // gets no answer and its connection is closed. A 0 in `error_codes` lets
+  // that one request be served. Codes queue after those already injected.
+  // kInvalidArgument for an API key this server does not serve. May be
+  // called before Serve.
+  virtual absl::Status InjectErrors(int16_t api_key,
+                                    std::vector<int16_t> error_codes) = 0;
+  // ClearInjectedErrors drops the codes not yet used, for every API.
+  virtual void ClearInjectedErrors() = 0;
 };
 
 }  // namespace rill
