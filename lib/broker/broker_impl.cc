@@ -235,12 +235,13 @@ void BrokerImpl::Fetch(FetchRequest request, FetchCallback done) {
     for (const FetchPartitionRequest& p : request.partitions) {
       absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(p.tp);
       if (!partition.ok()) continue;  // the read answers the error
-      absl::StatusOr<FollowerFetch> fetch = (*partition)->RecordFollowerFetch(
-          request.replica_id, p.current_leader_epoch, p.fetch_offset);
+      absl::StatusOr<FollowerFetch> fetch =
+          (*partition)
+              ->RecordFollowerFetch(request.replica_id, p.current_leader_epoch,
+                                    p.fetch_offset);
       if (fetch.ok() && fetch->wants_isr_change) {
-        timers_->ScheduleAfter(0, [this, partition = *partition] {
-          ProposeIsrChange(partition);
-        });
+        timers_->ScheduleAfter(
+            0, [this, partition = *partition] { ProposeIsrChange(partition); });
       }
     }
   }

@@ -25,10 +25,10 @@ absl::Status BrokerImpl::JoinCluster() {
     // A cluster of one: its own controller, over metadata kept in the
     // data directory.
     standalone_ = true;
-    ASSIGN_OR_RETURN(store_,
-                     replication::OpenDurableMetadataStore(
-                         {.fs = fs_,
-                          .dir = io::JoinPath(data_dir_, kClusterMetadataDir)}));
+    ASSIGN_OR_RETURN(
+        store_,
+        replication::OpenDurableMetadataStore(
+            {.fs = fs_, .dir = io::JoinPath(data_dir_, kClusterMetadataDir)}));
     ASSIGN_OR_RETURN(
         std::unique_ptr<replication::Controller> controller,
         replication::Controller::Create(
@@ -38,8 +38,7 @@ absl::Status BrokerImpl::JoinCluster() {
                  options_.unclean_leader_election_enable,
              .auto_leader_rebalance_enable =
                  options_.auto_leader_rebalance_enable,
-             .default_replication_factor =
-                 options_.default_replication_factor,
+             .default_replication_factor = options_.default_replication_factor,
              .num_partitions = options_.num_partitions,
              .min_insync_replicas = options_.min_insync_replicas,
              .validate_topic_configs =
@@ -98,10 +97,10 @@ absl::Status BrokerImpl::JoinCluster() {
 absl::Status BrokerImpl::ImportStoredTopics() {
   // Brokers before cluster metadata kept one file per topic: bring those
   // topics over once, then drop the files.
-  ASSIGN_OR_RETURN(std::unique_ptr<TopicStore> old,
-                   TopicStore::Open(fs_, io::JoinPath(io::JoinPath(
-                                                          data_dir_, kMetadataDir),
-                                                      "topics")));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<TopicStore> old,
+      TopicStore::Open(
+          fs_, io::JoinPath(io::JoinPath(data_dir_, kMetadataDir), "topics")));
   ASSIGN_OR_RETURN(std::vector<TopicRecord> records, old->LoadAll());
   for (TopicRecord& record : records) {
     if (controller_->image()->FindTopic(record.name) == nullptr) {
@@ -278,11 +277,11 @@ void BrokerImpl::ScheduleHeartbeat() {
 
 void BrokerImpl::ScheduleIsrCheck() {
   // Kafka checks every half of replica.lag.time.max.ms.
-  timers_->ScheduleAfter(std::max<int64_t>(1, options_.replica_lag_time_max_ms / 2),
-                         [this] {
-                           CheckIsr();
-                           ScheduleIsrCheck();
-                         });
+  timers_->ScheduleAfter(
+      std::max<int64_t>(1, options_.replica_lag_time_max_ms / 2), [this] {
+        CheckIsr();
+        ScheduleIsrCheck();
+      });
 }
 
 void BrokerImpl::CheckIsr() {

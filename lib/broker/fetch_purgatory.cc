@@ -93,8 +93,7 @@ class FetchPurgatory::Core : public std::enable_shared_from_this<Core> {
     TryComplete(op);
   }
 
-  void OnPartitionChange(const TopicPartition& tp)
-      ABSL_LOCKS_EXCLUDED(mu_) {
+  void OnPartitionChange(const TopicPartition& tp) ABSL_LOCKS_EXCLUDED(mu_) {
     std::vector<std::shared_ptr<FetchOp>> ops;
     {
       absl::MutexLock lock(&mu_);
@@ -143,8 +142,9 @@ class FetchPurgatory::Core : public std::enable_shared_from_this<Core> {
       } else {
         const int64_t limit =
             std::max<int64_t>(0, std::min<int64_t>(p.max_bytes, remaining));
-        r = (*partition)->Read(p, request.isolation, limit, first_batch_whole,
-                               request.replica_id);
+        r = (*partition)
+                ->Read(p, request.isolation, limit, first_batch_whole,
+                       request.replica_id);
       }
       r.tp = p.tp;
       if (!r.status.ok()) out.error = true;

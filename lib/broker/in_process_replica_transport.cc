@@ -73,9 +73,10 @@ class InProcessReplicaTransport final : public replication::ReplicaTransport {
                   });
   }
 
-  void OffsetsForLeaderEpoch(NodeId from, NodeId leader,
-                             std::vector<replication::EpochEndOffsetQuery> queries,
-                             EpochCallback done) override {
+  void OffsetsForLeaderEpoch(
+      NodeId from, NodeId leader,
+      std::vector<replication::EpochEndOffsetQuery> queries,
+      EpochCallback done) override {
     std::shared_ptr<Broker> broker = find_(from, leader);
     if (broker == nullptr) {
       done(Unreachable(from, leader));

@@ -1,6 +1,4 @@
 // PartitionImpl's client paths: produce, read, offsets (partition_impl.h).
-#include "broker/partition_impl.h"
-
 #include <algorithm>
 #include <atomic>
 #include <string>
@@ -11,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/log_scan.h"
+#include "broker/partition_impl.h"
 #include "broker/pending_acks.h"
 #include "broker/produce_validator.h"
 #include "broker/producer_state.h"
@@ -65,7 +64,6 @@ absl::Status WithReason(const absl::Status& status,
       return MakeError(ErrorReason::kKafkaStorageError, Message(status));
   }
 }
-
 
 PartitionImpl::PartitionImpl(PartitionOptions options)
     : tp_(std::move(options.tp)),
@@ -145,10 +143,10 @@ void PartitionImpl::Produce(std::span<char> batch,
       appended->done = std::move(done);
       if (options.acks == Acks::kAll &&
           high_watermark() < appended->required_high_watermark) {
-        pending_acks_.Add(
-            appended->required_high_watermark, std::move(appended->result),
-            std::move(appended->done),
-            timers_ ? clock_->NowMs() + options.timeout_ms : -1);
+        pending_acks_.Add(appended->required_high_watermark,
+                          std::move(appended->result),
+                          std::move(appended->done),
+                          timers_ ? clock_->NowMs() + options.timeout_ms : -1);
         parked = true;
       } else {
         ready.push_back(std::move(*appended));
@@ -164,12 +162,11 @@ absl::Status PartitionImpl::CheckLeaderLocked(LeaderEpoch epoch) const {
   if (closed_.load()) return ClosedError(tp_);
   if (!leader_.load()) return NotLeaderError(tp_, state_.leader);
   if (epoch.value() >= 0 && epoch != state_.leader_epoch) {
-    return MakeError(epoch < state_.leader_epoch
-                         ? ErrorReason::kFencedLeaderEpoch
-                         : ErrorReason::kUnknownLeaderEpoch,
-                     absl::StrCat("leader epoch ", epoch.value(), " of ",
-                                  tp_.ToString(), " is not the current ",
-                                  state_.leader_epoch.value()));
+    return MakeError(
+        epoch < state_.leader_epoch ? ErrorReason::kFencedLeaderEpoch
+                                    : ErrorReason::kUnknownLeaderEpoch,
+        absl::StrCat("leader epoch ", epoch.value(), " of ", tp_.ToString(),
+                     " is not the current ", state_.leader_epoch.value()));
   }
   return absl::OkStatus();
 }
@@ -339,10 +336,10 @@ absl::StatusOr<PendingAck> PartitionImpl::AppendLocked(
   const int32_t min_isr = min_isr_.load();
   if (options.acks == Acks::kAll &&
       static_cast<int32_t>(state_.isr.size()) < min_isr) {
-    return MakeError(ErrorReason::kNotEnoughReplicas,
-                     absl::StrCat(tp_.ToString(), " has ", state_.isr.size(),
-                                  " in-sync replica(s); min.insync.replicas is ",
-                                  min_isr));
+    return MakeError(
+        ErrorReason::kNotEnoughReplicas,
+        absl::StrCat(tp_.ToString(), " has ", state_.isr.size(),
+                     " in-sync replica(s); min.insync.replicas is ", min_isr));
   }
   const ProducerBatch producer = ProducerBatch::FromHeader(header);
   ASSIGN_OR_RETURN(std::optional<BatchMetadata> duplicate,
@@ -374,7 +371,8 @@ bool PartitionImpl::UpdateHighWatermarkLocked(std::vector<PendingAck>* ready) {
   const Offset hw = tracker_.HighWatermark(log_->log_end_offset());
   if (hw <= high_watermark()) return false;
   high_watermark_.store(hw.value(), std::memory_order_release);
-  const bool enough = static_cast<int32_t>(state_.isr.size()) >= min_isr_.load();
+  const bool enough =
+      static_cast<int32_t>(state_.isr.size()) >= min_isr_.load();
   for (PendingAck& ack : pending_acks_.TakeSatisfied(hw)) {
     if (!enough && ack.result.ok()) {
       ack.result = MakeError(
@@ -396,11 +394,10 @@ bool PartitionImpl::SetHighWatermarkLocked(Offset hw) {
 
 void PartitionImpl::ScheduleAckTimeout(int64_t timeout_ms) {
   if (timers_ == nullptr) return;
-  timers_->ScheduleAfter(timeout_ms,
-                         [weak = std::weak_ptr<PartitionImpl>(
-                              shared_from_this())] {
-                           if (auto self = weak.lock()) self->ExpireAcks();
-                         });
+  timers_->ScheduleAfter(
+      timeout_ms, [weak = std::weak_ptr<PartitionImpl>(shared_from_this())] {
+        if (auto self = weak.lock()) self->ExpireAcks();
+      });
 }
 
 void PartitionImpl::ExpireAcks() {

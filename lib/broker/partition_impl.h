@@ -27,9 +27,8 @@ absl::Status NotLeaderError(const TopicPartition& tp, NodeId leader);
 absl::Status WithReason(const absl::Status& status,
                         ErrorReason invalid_argument);
 
-class PartitionImpl final
-    : public Partition,
-      public std::enable_shared_from_this<PartitionImpl> {
+class PartitionImpl final : public Partition,
+                            public std::enable_shared_from_this<PartitionImpl> {
  public:
   explicit PartitionImpl(PartitionOptions options);
 

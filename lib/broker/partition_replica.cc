@@ -41,8 +41,8 @@ RoleChange PartitionImpl::ApplyState(const replication::PartitionState& state) {
       }
     } else {
       if (leader_.load()) orphans = pending_acks_.TakeAll();
-      change.became_follower = leader_.load() || new_epoch ||
-                               state.leader != state_.leader;
+      change.became_follower =
+          leader_.load() || new_epoch || state.leader != state_.leader;
     }
     state_ = state;
     leader_epoch_.store(state.leader_epoch.value());
@@ -174,9 +174,9 @@ absl::Status PartitionImpl::AppendFromLeader(LeaderEpoch leader_epoch,
     }
     RETURN_IF_ERROR(it.status());
     if (it.consumed() > 0) {
-      RETURN_IF_ERROR(log_->Append(batches.first(it.consumed()),
-                                   {.assign_offsets = false})
-                          .status());
+      RETURN_IF_ERROR(
+          log_->Append(batches.first(it.consumed()), {.assign_offsets = false})
+              .status());
       for (const record::RecordBatchHeader& h : headers) {
         if (!h.is_control()) {
           producers_.Update(ProducerBatch::FromHeader(h), Offset(h.base_offset),

@@ -46,7 +46,8 @@ bool ReplicaTracker::RecordFetch(NodeId replica, Offset fetch_offset,
   // at the previous fetch (then it was caught up as of that fetch).
   if (fetch_offset >= leader_end) {
     f.last_caught_up_ms = now_ms;
-  } else if (f.last_fetch_ms >= 0 && fetch_offset >= f.leader_end_at_last_fetch) {
+  } else if (f.last_fetch_ms >= 0 &&
+             fetch_offset >= f.leader_end_at_last_fetch) {
     f.last_caught_up_ms = std::max(f.last_caught_up_ms, f.last_fetch_ms);
   }
   f.log_end = fetch_offset;

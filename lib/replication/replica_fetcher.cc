@@ -47,9 +47,8 @@ Offset TruncationPoint(const FollowerReplica& replica, LeaderEpoch latest,
   }
   if (answer.leader_epoch == latest) return std::min(answer.end_offset, end);
   const EpochEndOffset ours = replica.EndOffsetForEpoch(answer.leader_epoch);
-  return std::min(answer.end_offset, ours.end_offset == Offset(-1)
-                                         ? Offset(0)
-                                         : ours.end_offset);
+  return std::min(answer.end_offset,
+                  ours.end_offset == Offset(-1) ? Offset(0) : ours.end_offset);
 }
 
 }  // namespace
@@ -182,7 +181,8 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
       std::optional<LeaderEpoch> latest = w.replica->latest_epoch();
       if (!latest) {
         // Nothing written under any epoch: nothing can diverge.
-        Settle(w, [](Followed& f, ReplicaFetcherMetrics&) { f.truncated = true; });
+        Settle(w,
+               [](Followed& f, ReplicaFetcherMetrics&) { f.truncated = true; });
         continue;
       }
       queries.push_back({.tp = w.replica->tp(),
@@ -191,8 +191,8 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
       asked.push_back(w);
     }
     if (queries.empty()) return;
-    auto answers = Call<std::vector<EpochEndOffsetAnswer>>(
-        leader, [&](auto done) {
+    auto answers =
+        Call<std::vector<EpochEndOffsetAnswer>>(leader, [&](auto done) {
           options_.transport->OffsetsForLeaderEpoch(
               options_.node_id, leader, std::move(queries), std::move(done));
         });
@@ -202,13 +202,14 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     for (const Work& w : asked) {
-      auto it = std::find_if(
-          (*answers)->begin(), (*answers)->end(),
-          [&](const EpochEndOffsetAnswer& a) { return a.tp == w.replica->tp(); });
+      auto it = std::find_if((*answers)->begin(), (*answers)->end(),
+                             [&](const EpochEndOffsetAnswer& a) {
+                               return a.tp == w.replica->tp();
+                             });
       if (it == (*answers)->end() || !it->status.ok()) {
-        const absl::Status status =
-            it == (*answers)->end() ? absl::InternalError("no answer")
-                                    : it->status;
+        const absl::Status status = it == (*answers)->end()
+                                        ? absl::InternalError("no answer")
+                                        : it->status;
         BackOff({w}, IsStaleLeadership(status) ? kStaleMetadataBackoffMs
                                                : options_.fetch_backoff_ms);
         continue;
@@ -223,7 +224,8 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         const Offset point = TruncationPoint(*w.replica, *latest, *it);
         absl::Status s = w.replica->TruncateFromLeader(w.epoch, point);
         if (!s.ok()) {
-          f.retry_at = absl::Now() + absl::Milliseconds(kStaleMetadataBackoffMs);
+          f.retry_at =
+              absl::Now() + absl::Milliseconds(kStaleMetadataBackoffMs);
           return;
         }
         if (point < end) ++delta.truncations;
@@ -240,17 +242,15 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
                                 .min_bytes = 1,
                                 .max_bytes = options_.fetch_response_max_bytes};
     for (const Work& w : work) {
-      request.partitions.push_back(
-          {.tp = w.replica->tp(),
-           .fetch_offset = w.replica->log_end_offset(),
-           .current_leader_epoch = w.epoch,
-           .max_bytes = options_.fetch_max_bytes});
+      request.partitions.push_back({.tp = w.replica->tp(),
+                                    .fetch_offset = w.replica->log_end_offset(),
+                                    .current_leader_epoch = w.epoch,
+                                    .max_bytes = options_.fetch_max_bytes});
     }
-    auto response =
-        Call<ReplicaFetchResponse>(leader, [&](auto done) {
-          options_.transport->Fetch(options_.node_id, leader,
-                                    std::move(request), std::move(done));
-        });
+    auto response = Call<ReplicaFetchResponse>(leader, [&](auto done) {
+      options_.transport->Fetch(options_.node_id, leader, std::move(request),
+                                std::move(done));
+    });
     if (!response) return;
     {
       absl::MutexLock lock(&mu_);
@@ -279,10 +279,10 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
           return;
         }
         ++delta.errors;
-        f.retry_at = absl::Now() + absl::Milliseconds(
-                                       IsStaleLeadership(s)
-                                           ? kStaleMetadataBackoffMs
-                                           : options_.fetch_backoff_ms);
+        f.retry_at =
+            absl::Now() + absl::Milliseconds(IsStaleLeadership(s)
+                                                 ? kStaleMetadataBackoffMs
+                                                 : options_.fetch_backoff_ms);
         // A batch that does not continue the log: truncate again.
         if (!IsStaleLeadership(s)) f.truncated = false;
       });
@@ -297,17 +297,17 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         if (w.replica->log_end_offset() < fetched.log_start_offset) {
           absl::Status s =
               w.replica->ResetFromLeader(w.epoch, fetched.log_start_offset);
-          if (!s.ok()) f.retry_at = absl::Now() + absl::Milliseconds(
-                                                      options_.fetch_backoff_ms);
+          if (!s.ok())
+            f.retry_at =
+                absl::Now() + absl::Milliseconds(options_.fetch_backoff_ms);
         } else {
           f.truncated = false;
         }
       });
       return;
     }
-    BackOff({w}, IsStaleLeadership(fetched.status)
-                     ? kStaleMetadataBackoffMs
-                     : options_.fetch_backoff_ms);
+    BackOff({w}, IsStaleLeadership(fetched.status) ? kStaleMetadataBackoffMs
+                                                   : options_.fetch_backoff_ms);
   }
 
   // Settle runs `fn` on the partition's entry if it is still the Follow
@@ -394,7 +394,8 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
   mutable absl::Mutex mu_;
   absl::CondVar wake_;  // answers, Follow/Unfollow, shutdown
   absl::CondVar idle_;  // a partition stopped being busy
-  absl::flat_hash_map<TopicPartition, Followed> partitions_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<TopicPartition, Followed> partitions_
+      ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<TopicPartition> busy_ ABSL_GUARDED_BY(mu_);
   // Bumped per leader on every Follow/Unfollow, so a waiting round notices.
   absl::flat_hash_map<NodeId, uint64_t> changes_ ABSL_GUARDED_BY(mu_);

@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "rill/broker/in_process_replica_transport.h"
 #include "absl/strings/str_join.h"
+#include "rill/broker/in_process_replica_transport.h"
 #include "util/status_macros.h"
 
 namespace rill::testing {
@@ -171,8 +171,9 @@ BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
   options.controller = controller_;
   options.replica_transport = transport_;
   if (index < static_cast<int>(ports_.size())) {
-    options.advertised_endpoints.push_back(
-        {.listener_name = "PLAINTEXT", .host = "127.0.0.1", .port = ports_[index]});
+    options.advertised_endpoints.push_back({.listener_name = "PLAINTEXT",
+                                            .host = "127.0.0.1",
+                                            .port = ports_[index]});
   }
   options.data_dir =
       options_.brokers == 1

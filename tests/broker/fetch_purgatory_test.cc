@@ -90,14 +90,14 @@ struct PurgatoryFixture {
       absl::StatusOr<std::unique_ptr<Log>> log = Log::Open(
           {.dir = "/data/t-" + std::to_string(i), .fs = fs, .clock = clock});
       REQUIRE_OK(log);
-      absl::StatusOr<std::shared_ptr<Partition>> p = Partition::Open(
-          {.tp = Tp(i),
-           .log = log->get(),
-           .fs = fs,
-           .clock = clock,
-           .on_advance = [this](const TopicPartition& tp) {
-             purgatory->OnPartitionChange(tp);
-           }});
+      absl::StatusOr<std::shared_ptr<Partition>> p =
+          Partition::Open({.tp = Tp(i),
+                           .log = log->get(),
+                           .fs = fs,
+                           .clock = clock,
+                           .on_advance = [this](const TopicPartition& tp) {
+                             purgatory->OnPartitionChange(tp);
+                           }});
       REQUIRE_OK(p);
       logs.push_back(*std::move(log));
       partitions[Tp(i)] = *std::move(p);

@@ -97,17 +97,17 @@ struct PartitionFixture {
         Log::Open({.dir = dir, .config = config, .fs = fs, .clock = clock});
     REQUIRE_OK(opened);
     log = *std::move(opened);
-    absl::StatusOr<std::shared_ptr<Partition>> p = Partition::Open(
-        {.tp = tp,
-         .log = log.get(),
-         .fs = fs,
-         .clock = clock,
-         .leader_epoch = LeaderEpoch(3),
-         .producer_id_expiration_ms = producer_id_expiration_ms,
-         .on_advance = [this](const TopicPartition& t) {
-           hw_advances.push_back(t);
-           if (on_hw) on_hw(t);
-         }});
+    absl::StatusOr<std::shared_ptr<Partition>> p =
+        Partition::Open({.tp = tp,
+                         .log = log.get(),
+                         .fs = fs,
+                         .clock = clock,
+                         .leader_epoch = LeaderEpoch(3),
+                         .producer_id_expiration_ms = producer_id_expiration_ms,
+                         .on_advance = [this](const TopicPartition& t) {
+                           hw_advances.push_back(t);
+                           if (on_hw) on_hw(t);
+                         }});
     REQUIRE_OK(p);
     partition = *std::move(p);
   }

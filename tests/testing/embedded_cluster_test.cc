@@ -164,7 +164,8 @@ TEST_CASE("A manual clock drives retention and session timeouts", "[testing]") {
 }
 
 TEST_CASE("a cluster of no brokers is refused", "[testing]") {
-  CHECK(absl::IsInvalidArgument(EmbeddedCluster::Start({.brokers = 0}).status()));
+  CHECK(
+      absl::IsInvalidArgument(EmbeddedCluster::Start({.brokers = 0}).status()));
 }
 
 }  // namespace

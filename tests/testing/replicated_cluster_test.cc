@@ -1,6 +1,5 @@
 // EmbeddedCluster with several brokers: replication, acks=all, failover.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <string>
 #include <thread>
@@ -23,7 +22,8 @@ std::string Batch(const std::string& value) {
 }
 
 // ProduceTo appends one record through `broker` and waits for the answer.
-absl::StatusOr<ProduceResult> ProduceTo(Broker& broker, const TopicPartition& tp,
+absl::StatusOr<ProduceResult> ProduceTo(Broker& broker,
+                                        const TopicPartition& tp,
                                         const std::string& value,
                                         Acks acks = Acks::kAll) {
   std::string batch = Batch(value);
@@ -71,9 +71,10 @@ EmbeddedClusterOptions ThreeBrokers() {
   return options;
 }
 
-TEST_CASE("a three-broker cluster places three replicas and acks=all waits "
-          "for the ISR",
-          "[replication]") {
+TEST_CASE(
+    "a three-broker cluster places three replicas and acks=all waits "
+    "for the ISR",
+    "[replication]") {
   EmbeddedCluster cluster(ThreeBrokers());
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
   const TopicPartition tp{"t", PartitionId(0)};
@@ -109,9 +110,10 @@ TEST_CASE("a follower refuses produces with NOT_LEADER_OR_FOLLOWER",
   CHECK(HasErrorReason(r.status(), ErrorReason::kNotLeaderOrFollower));
 }
 
-TEST_CASE("leadership moves to an in-sync follower when the leader shuts "
-          "down, and nothing acknowledged is lost",
-          "[replication]") {
+TEST_CASE(
+    "leadership moves to an in-sync follower when the leader shuts "
+    "down, and nothing acknowledged is lost",
+    "[replication]") {
   EmbeddedCluster cluster(ThreeBrokers());
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
   const TopicPartition tp{"t", PartitionId(0)};
@@ -137,9 +139,10 @@ TEST_CASE("leadership moves to an in-sync follower when the leader shuts "
   }));
 }
 
-TEST_CASE("acks=all is refused with NOT_ENOUGH_REPLICAS when the ISR is "
-          "below min.insync.replicas",
-          "[replication]") {
+TEST_CASE(
+    "acks=all is refused with NOT_ENOUGH_REPLICAS when the ISR is "
+    "below min.insync.replicas",
+    "[replication]") {
   EmbeddedClusterOptions options = ThreeBrokers();
   options.brokers = 2;
   EmbeddedCluster cluster(options);

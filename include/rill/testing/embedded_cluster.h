@@ -42,6 +42,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "rill/broker/broker.h"
 #include "rill/client/admin.h"
 #include "rill/client/consumer.h"
@@ -50,7 +51,6 @@
 #include "rill/replication/controller.h"
 #include "rill/replication/metadata_store.h"
 #include "rill/server/kafka_server.h"
-#include "absl/synchronization/mutex.h"
 
 namespace rill::testing {
 
