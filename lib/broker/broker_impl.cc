@@ -205,22 +205,17 @@ absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetOffsetsPartition(
 
 void BrokerImpl::Produce(const TopicPartition& tp, std::span<char> batch,
                          const ProduceOptions& options, ProduceCallback done) {
-  absl::StatusOr<std::shared_ptr<const Topic>> topic = GetTopic(tp.topic);
-  if (!topic.ok() && options_.auto_create_topics_enable &&
-      HasErrorReason(topic.status(), ErrorReason::kUnknownTopicOrPartition)) {
+  absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(tp);
+  if (!partition.ok() && options_.auto_create_topics_enable &&
+      !GetTopic(tp.topic).ok()) {
     absl::Status created = CreateTopic({.name = tp.topic}, false);
     if (!created.ok() &&
         !HasErrorReason(created, ErrorReason::kTopicAlreadyExists)) {
       done(created);
       return;
     }
-    topic = GetTopic(tp.topic);
+    partition = GetPartition(tp);
   }
-  if (!topic.ok()) {
-    done(topic.status());
-    return;
-  }
-  absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(tp);
   if (!partition.ok()) {
     done(partition.status());
     return;

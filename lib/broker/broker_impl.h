@@ -108,11 +108,6 @@ class BrokerImpl final : public Broker {
   absl::StatusOr<EpochEndOffset> OffsetForLeaderEpoch(
       const TopicPartition& tp, LeaderEpoch current_leader_epoch,
       LeaderEpoch epoch) override;
-  // image is the newest cluster metadata this broker has applied.
-  std::shared_ptr<const replication::ClusterImage> image() const
-      ABSL_LOCKS_EXCLUDED(mu_);
-  int64_t broker_epoch() const { return broker_epoch_.load(); }
-  replication::ReplicaFetcherMetrics fetcher_metrics() const;
 
  private:
   explicit BrokerImpl(BrokerOptions options);
@@ -145,8 +140,8 @@ class BrokerImpl final : public Broker {
   // ResolveTopicConfig: the topic's overrides over the broker's defaults.
   absl::StatusOr<TopicConfig> ResolveTopicConfig(
       const std::map<std::string, std::string>& overrides) const;
-  // Periodic replication work on timers_: heartbeats, ISR changes, and the
-  // controller's Tick when it is the broker's own.
+  // Periodic replication work on timers_ (in a cluster): heartbeats and
+  // ISR changes.
   void ScheduleHeartbeat();
   void ScheduleIsrCheck();
   void CheckIsr();
@@ -205,7 +200,6 @@ class BrokerImpl final : public Broker {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const Topic>> topics_
       ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<const replication::ClusterImage> image_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(admin_mu_) = false;
 };
 

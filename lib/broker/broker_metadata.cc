@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "broker/broker_impl.h"
 #include "rill/error.h"
@@ -12,14 +13,6 @@
 #include "util/topic_name.h"
 
 namespace rill::broker {
-namespace {
-
-bool Contains(const std::vector<NodeId>& ids, NodeId id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-}  // namespace
-
 absl::Status BrokerImpl::JoinCluster() {
   if (options_.metadata_store == nullptr) {
     // A cluster of one: its own controller, over metadata kept in the
@@ -89,8 +82,11 @@ absl::Status BrokerImpl::JoinCluster() {
       if (!known.contains(tp)) RETURN_IF_ERROR(logs_->DeleteLog(tp));
     }
   }
-  ScheduleHeartbeat();
-  ScheduleIsrCheck();
+  // A cluster of one has nobody to fence it and no follower to track.
+  if (!standalone_) {
+    ScheduleHeartbeat();
+    ScheduleIsrCheck();
+  }
   return absl::OkStatus();
 }
 
@@ -163,7 +159,6 @@ void BrokerImpl::ApplyImage(
   {
     absl::MutexLock lock(&mu_);
     topics_ = std::move(next);
-    image_ = image;
   }
   applied_version_ = image->version();
   applied_.SignalAll();
@@ -182,7 +177,7 @@ absl::StatusOr<std::shared_ptr<const Topic>> BrokerImpl::ApplyTopic(
     const TopicPartition tp{state->name, PartitionId(static_cast<int32_t>(p))};
     std::shared_ptr<Partition> partition =
         old && p < old->partitions.size() ? old->partitions[p] : nullptr;
-    if (!Contains(ps.replicas, self)) {
+    if (!absl::c_linear_search(ps.replicas, self)) {
       if (partition) DropPartition(partition);
       topic->partitions.push_back(nullptr);
       continue;
@@ -250,15 +245,6 @@ void BrokerImpl::WaitForMetadata(int64_t version) {
   }
 }
 
-std::shared_ptr<const replication::ClusterImage> BrokerImpl::image() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return image_;
-}
-
-replication::ReplicaFetcherMetrics BrokerImpl::fetcher_metrics() const {
-  return fetcher_ ? fetcher_->metrics() : replication::ReplicaFetcherMetrics{};
-}
-
 absl::StatusOr<EpochEndOffset> BrokerImpl::OffsetForLeaderEpoch(
     const TopicPartition& tp, LeaderEpoch current_leader_epoch,
     LeaderEpoch epoch) {
@@ -269,8 +255,6 @@ absl::StatusOr<EpochEndOffset> BrokerImpl::OffsetForLeaderEpoch(
 void BrokerImpl::ScheduleHeartbeat() {
   timers_->ScheduleAfter(options_.broker_heartbeat_interval_ms, [this] {
     (void)controller_->Heartbeat(options_.node_id, broker_epoch_.load());
-    // A broker's own controller also fences nobody else and rebalances.
-    if (standalone_) (void)controller_->Tick();
     ScheduleHeartbeat();
   });
 }

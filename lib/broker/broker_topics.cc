@@ -32,19 +32,13 @@ absl::Status BrokerImpl::CreateTopic(const NewTopic& topic,
 absl::Status BrokerImpl::CreateTopicLocked(const NewTopic& topic,
                                            bool validate_only) {
   if (closed_) return absl::FailedPreconditionError("broker is closed");
-  RETURN_IF_ERROR(util::ValidateTopicName(topic.name));
-  if (GetTopic(topic.name).ok()) {
-    return MakeError(ErrorReason::kTopicAlreadyExists,
-                     absl::StrCat("topic '", topic.name, "' already exists"));
-  }
-  ASSIGN_OR_RETURN(replication::TopicState created,
-                   controller_->CreateTopic(topic, {.validate_only = true}));
-  (void)created;
-  if (validate_only) return absl::OkStatus();
-  // The metadata first: logs of no topic are deleted at open, so a crash
+  // The controller validates (name, existence, counts, configs). The
+  // metadata goes first: logs of no topic are deleted at open, so a crash
   // half-way leaves either a whole topic or none.
-  RETURN_IF_ERROR(controller_->CreateTopic(topic, {}).status());
-  WaitForMetadata(controller_->image()->version());
+  RETURN_IF_ERROR(
+      controller_->CreateTopic(topic, {.validate_only = validate_only})
+          .status());
+  if (!validate_only) WaitForMetadata(controller_->image()->version());
   return absl::OkStatus();
 }
 

@@ -83,6 +83,7 @@ PartitionImpl::PartitionImpl(PartitionOptions options)
                                   .leader_epoch = options.leader_epoch,
                                   .partition_epoch = 0});
   leader_epoch_.store(state_.leader_epoch.value());
+  leader_id_.store(state_.leader.value());
   leader_.store(state_.leader == self_);
 }
 
@@ -158,15 +159,16 @@ void PartitionImpl::Produce(std::span<char> batch,
   RunAcks(ready);
 }
 
-absl::Status PartitionImpl::CheckLeaderLocked(LeaderEpoch epoch) const {
+absl::Status PartitionImpl::CheckLeader(LeaderEpoch epoch) const {
   if (closed_.load()) return ClosedError(tp_);
-  if (!leader_.load()) return NotLeaderError(tp_, state_.leader);
-  if (epoch.value() >= 0 && epoch != state_.leader_epoch) {
+  if (!leader_.load()) return NotLeaderError(tp_, NodeId(leader_id_.load()));
+  const LeaderEpoch current = leader_epoch();
+  if (epoch.value() >= 0 && epoch != current) {
     return MakeError(
-        epoch < state_.leader_epoch ? ErrorReason::kFencedLeaderEpoch
-                                    : ErrorReason::kUnknownLeaderEpoch,
+        epoch < current ? ErrorReason::kFencedLeaderEpoch
+                        : ErrorReason::kUnknownLeaderEpoch,
         absl::StrCat("leader epoch ", epoch.value(), " of ", tp_.ToString(),
-                     " is not the current ", state_.leader_epoch.value()));
+                     " is not the current ", current.value()));
   }
   return absl::OkStatus();
 }
@@ -181,10 +183,7 @@ FetchPartitionResult PartitionImpl::Read(const FetchPartitionRequest& request,
   r.high_watermark = hw;
   r.last_stable_offset = hw;  // no transactions yet
   r.log_start_offset = log_->log_start_offset();
-  {
-    absl::ReaderMutexLock lock(&append_mu_);
-    r.status = CheckLeaderLocked(request.current_leader_epoch);
-  }
+  r.status = CheckLeader(request.current_leader_epoch);
   if (!r.status.ok()) return r;
   const Offset end = log_->log_end_offset();
   r.records.log_start_offset = r.log_start_offset;
@@ -216,10 +215,7 @@ FetchPartitionResult PartitionImpl::Read(const FetchPartitionRequest& request,
 
 absl::StatusOr<ListOffsetsResult> PartitionImpl::ListOffsets(
     const ListOffsetsSpec& spec) {
-  {
-    absl::ReaderMutexLock lock(&append_mu_);
-    RETURN_IF_ERROR(CheckLeaderLocked(LeaderEpoch(-1)));
-  }
+  RETURN_IF_ERROR(CheckLeader(LeaderEpoch(-1)));
   ListOffsetsResult result{.leader_epoch = leader_epoch()};
   const Offset bound = Bound(spec.isolation);
   switch (spec.timestamp) {
@@ -264,10 +260,7 @@ PartitionOffsets PartitionImpl::offsets() const {
 }
 
 absl::StatusOr<Offset> PartitionImpl::DeleteRecords(Offset before) {
-  {
-    absl::ReaderMutexLock lock(&append_mu_);
-    RETURN_IF_ERROR(CheckLeaderLocked(LeaderEpoch(-1)));
-  }
+  RETURN_IF_ERROR(CheckLeader(LeaderEpoch(-1)));
   const Offset hw = high_watermark();
   const Offset target = before == Offset(-1) ? hw : before;
   if (target < Offset(0) || target > hw) {
@@ -326,7 +319,7 @@ Offset PartitionImpl::Bound(IsolationLevel isolation) const {
 
 absl::StatusOr<PendingAck> PartitionImpl::AppendLocked(
     std::span<char> batch, const ProduceOptions& options) {
-  RETURN_IF_ERROR(CheckLeaderLocked(LeaderEpoch(-1)));
+  RETURN_IF_ERROR(CheckLeader(LeaderEpoch(-1)));
   const LogConfig config = log_->config();
   ASSIGN_OR_RETURN(
       record::RecordBatchHeader header,

@@ -155,8 +155,6 @@ class Partition : public replication::FollowerReplica {
   virtual RoleChange ApplyState(const replication::PartitionState& state) = 0;
   virtual bool is_leader() const = 0;
   virtual LeaderEpoch leader_epoch() const = 0;
-  // isr_size is the committed ISR's size (1 when leading alone).
-  virtual int isr_size() const = 0;
   // RecordFollowerFetch, on the leader, takes a follower's fetch offset as
   // its log end: the high watermark may move (acks=all answers run here).
   // Errors as Read's for a follower.

@@ -62,7 +62,6 @@ class PartitionImpl final : public Partition,
   LeaderEpoch leader_epoch() const override {
     return LeaderEpoch(leader_epoch_.load());
   }
-  int isr_size() const override;
   absl::StatusOr<FollowerFetch> RecordFollowerFetch(
       NodeId replica, LeaderEpoch current_leader_epoch,
       Offset fetch_offset) override;
@@ -92,8 +91,12 @@ class PartitionImpl final : public Partition,
  private:
   // Bound is the first offset a consumer at `isolation` may not see.
   Offset Bound(IsolationLevel isolation) const;
-  // CheckEpochLocked: this replica leads, at `epoch` if one is given (>= 0).
-  absl::Status CheckLeaderLocked(LeaderEpoch epoch) const
+  // CheckLeader: this replica leads, at `epoch` if one is given (>= 0).
+  // Reads only the atomics, so reads never wait for an append.
+  absl::Status CheckLeader(LeaderEpoch epoch) const;
+  // CheckFollowerLocked: this replica follows at `leader_epoch` (a fetcher
+  // acting on an older Follow is refused).
+  absl::Status CheckFollowerLocked(LeaderEpoch leader_epoch) const
       ABSL_SHARED_LOCKS_REQUIRED(append_mu_);
   // AppendLocked validates, checks the producer and appends. Returns the
   // answer to give (with the high watermark that completes an acks=all
@@ -150,6 +153,7 @@ class PartitionImpl final : public Partition,
   // Written under append_mu_; read anywhere.
   std::atomic<int64_t> high_watermark_{0};
   std::atomic<int32_t> leader_epoch_{0};
+  std::atomic<int32_t> leader_id_{0};
   std::atomic<bool> leader_{true};
   std::atomic<int32_t> min_isr_{1};
   std::atomic<bool> closed_{false};

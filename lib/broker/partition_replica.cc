@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "broker/partition_impl.h"
 #include "broker/producer_state.h"
@@ -13,14 +14,6 @@
 #include "util/status_macros.h"
 
 namespace rill::broker {
-namespace {
-
-bool Contains(const std::vector<NodeId>& ids, NodeId id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-}  // namespace
-
 RoleChange PartitionImpl::ApplyState(const replication::PartitionState& state) {
   RoleChange change;
   std::vector<PendingAck> ready;
@@ -46,6 +39,7 @@ RoleChange PartitionImpl::ApplyState(const replication::PartitionState& state) {
     }
     state_ = state;
     leader_epoch_.store(state.leader_epoch.value());
+    leader_id_.store(state.leader.value());
     leader_.store(leads);
     if (leads) UpdateHighWatermarkLocked(&ready);
   }
@@ -57,11 +51,6 @@ RoleChange PartitionImpl::ApplyState(const replication::PartitionState& state) {
   return change;
 }
 
-int PartitionImpl::isr_size() const {
-  absl::ReaderMutexLock lock(&append_mu_);
-  return static_cast<int>(state_.isr.size());
-}
-
 absl::StatusOr<FollowerFetch> PartitionImpl::RecordFollowerFetch(
     NodeId replica, LeaderEpoch current_leader_epoch, Offset fetch_offset) {
   FollowerFetch result;
@@ -69,8 +58,8 @@ absl::StatusOr<FollowerFetch> PartitionImpl::RecordFollowerFetch(
   bool advanced;
   {
     absl::MutexLock lock(&append_mu_);
-    RETURN_IF_ERROR(CheckLeaderLocked(current_leader_epoch));
-    if (!Contains(state_.replicas, replica)) {
+    RETURN_IF_ERROR(CheckLeader(current_leader_epoch));
+    if (!absl::c_linear_search(state_.replicas, replica)) {
       return MakeError(ErrorReason::kNotLeaderOrFollower,
                        absl::StrCat("broker ", replica.value(),
                                     " is not a replica of ", tp_.ToString()));
@@ -85,9 +74,10 @@ absl::StatusOr<FollowerFetch> PartitionImpl::RecordFollowerFetch(
     }
     tracker_.RecordFetch(replica, fetch_offset, end, clock_->NowMs());
     advanced = UpdateHighWatermarkLocked(&ready);
-    result.wants_isr_change =
-        !Contains(state_.isr, replica) && !tracker_.has_pending() &&
-        fetch_offset >= high_watermark() && fetch_offset >= epoch_start_offset_;
+    result.wants_isr_change = !absl::c_linear_search(state_.isr, replica) &&
+                              !tracker_.has_pending() &&
+                              fetch_offset >= high_watermark() &&
+                              fetch_offset >= epoch_start_offset_;
   }
   if (advanced) Notify();
   RunAcks(ready);
@@ -118,9 +108,17 @@ void PartitionImpl::IsrChangeDone() {
 
 absl::StatusOr<EpochEndOffset> PartitionImpl::LeaderEndOffsetForEpoch(
     LeaderEpoch current_leader_epoch, LeaderEpoch epoch) {
-  absl::ReaderMutexLock lock(&append_mu_);
-  RETURN_IF_ERROR(CheckLeaderLocked(current_leader_epoch));
+  RETURN_IF_ERROR(CheckLeader(current_leader_epoch));
   return log_->EndOffsetForEpoch(epoch);
+}
+
+absl::Status PartitionImpl::CheckFollowerLocked(
+    LeaderEpoch leader_epoch) const {
+  if (closed_.load()) return ClosedError(tp_);
+  if (leader_.load() || state_.leader_epoch != leader_epoch) {
+    return NotLeaderError(tp_, state_.leader);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PartitionImpl::TruncateFromLeader(LeaderEpoch leader_epoch,
@@ -128,10 +126,7 @@ absl::Status PartitionImpl::TruncateFromLeader(LeaderEpoch leader_epoch,
   bool changed;
   {
     absl::MutexLock lock(&append_mu_);
-    if (closed_.load()) return ClosedError(tp_);
-    if (leader_.load() || state_.leader_epoch != leader_epoch) {
-      return NotLeaderError(tp_, state_.leader);
-    }
+    RETURN_IF_ERROR(CheckFollowerLocked(leader_epoch));
     if (offset >= log_->log_end_offset()) return absl::OkStatus();
     RETURN_IF_ERROR(log_->TruncateTo(offset));
     RETURN_IF_ERROR(ReloadProducersLocked());
@@ -144,10 +139,7 @@ absl::Status PartitionImpl::TruncateFromLeader(LeaderEpoch leader_epoch,
 absl::Status PartitionImpl::ResetFromLeader(LeaderEpoch leader_epoch,
                                             Offset offset) {
   absl::MutexLock lock(&append_mu_);
-  if (closed_.load()) return ClosedError(tp_);
-  if (leader_.load() || state_.leader_epoch != leader_epoch) {
-    return NotLeaderError(tp_, state_.leader);
-  }
+  RETURN_IF_ERROR(CheckFollowerLocked(leader_epoch));
   RETURN_IF_ERROR(log_->TruncateFullyAndStartAt(offset));
   RETURN_IF_ERROR(ReloadProducersLocked());
   SetHighWatermarkLocked(offset);
@@ -161,10 +153,7 @@ absl::Status PartitionImpl::AppendFromLeader(LeaderEpoch leader_epoch,
   bool changed;
   {
     absl::MutexLock lock(&append_mu_);
-    if (closed_.load()) return ClosedError(tp_);
-    if (leader_.load() || state_.leader_epoch != leader_epoch) {
-      return NotLeaderError(tp_, state_.leader);
-    }
+    RETURN_IF_ERROR(CheckFollowerLocked(leader_epoch));
     // Whole batches only (a fetch may end in a partial one), each checked.
     record::BatchIterator it(std::string_view(batches.data(), batches.size()));
     std::vector<record::RecordBatchHeader> headers;

@@ -2,15 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
+
 namespace rill::broker {
-namespace {
-
-bool Contains(const std::vector<NodeId>& ids, NodeId id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-}  // namespace
-
 void ReplicaTracker::BecomeLeader(NodeId self, std::vector<NodeId> replicas,
                                   std::vector<NodeId> isr, int64_t now_ms) {
   self_ = self;
@@ -33,8 +27,9 @@ void ReplicaTracker::SetIsr(std::vector<NodeId> replicas,
       followers_[id] = Follower{.last_caught_up_ms = now_ms};
     }
   }
-  absl::erase_if(followers_,
-                 [&](const auto& f) { return !Contains(replicas_, f.first); });
+  absl::erase_if(followers_, [&](const auto& f) {
+    return !absl::c_linear_search(replicas_, f.first);
+  });
 }
 
 bool ReplicaTracker::RecordFetch(NodeId replica, Offset fetch_offset,
@@ -57,7 +52,8 @@ bool ReplicaTracker::RecordFetch(NodeId replica, Offset fetch_offset,
 }
 
 bool ReplicaTracker::InMaximalIsr(NodeId id) const {
-  return Contains(isr_, id) || (pending_isr_ && Contains(*pending_isr_, id));
+  return absl::c_linear_search(isr_, id) ||
+         (pending_isr_ && absl::c_linear_search(*pending_isr_, id));
 }
 
 Offset ReplicaTracker::HighWatermark(Offset leader_end) const {
@@ -81,7 +77,7 @@ std::optional<std::vector<NodeId>> ReplicaTracker::WantedIsr(
     auto it = followers_.find(id);
     if (it == followers_.end()) continue;
     const Follower& f = it->second;
-    if (Contains(isr_, id)) {
+    if (absl::c_linear_search(isr_, id)) {
       if (now_ms - f.last_caught_up_ms <= lag_ms) wanted.push_back(id);
     } else if (f.log_end >= high_watermark && f.log_end >= epoch_start &&
                now_ms - f.last_caught_up_ms <= lag_ms) {
@@ -94,11 +90,6 @@ std::optional<std::vector<NodeId>> ReplicaTracker::WantedIsr(
   std::sort(b.begin(), b.end());
   if (a == b) return std::nullopt;
   return wanted;
-}
-
-Offset ReplicaTracker::FollowerEnd(NodeId replica) const {
-  auto it = followers_.find(replica);
-  return it == followers_.end() ? Offset(-1) : it->second.log_end;
 }
 
 }  // namespace rill::broker

@@ -60,8 +60,6 @@ class ReplicaTracker {
 
   const std::vector<NodeId>& isr() const { return isr_; }
   const std::vector<NodeId>& replicas() const { return replicas_; }
-  // FollowerEnd is a follower's last fetch offset in this epoch, or -1.
-  Offset FollowerEnd(NodeId replica) const;
 
  private:
   struct Follower {

@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "replication/controller_impl.h"
 #include "replication/partition_change.h"
@@ -133,7 +134,8 @@ absl::Status CheckAlterPartition(const AlterPartitionRequest& request,
   }
   const std::set<NodeId> isr(request.new_isr.begin(), request.new_isr.end());
   bool subset = isr.size() == request.new_isr.size();
-  for (NodeId r : isr) subset = subset && Contains(partition->replicas, r);
+  for (NodeId r : isr)
+    subset = subset && absl::c_linear_search(partition->replicas, r);
   if (!subset || !isr.contains(partition->leader)) {
     return MakeError(ErrorReason::kInvalidRequest,
                      absl::StrCat("the ISR of ", tp,

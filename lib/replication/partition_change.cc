@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-namespace rill::replication::internal {
+#include "absl/algorithm/container.h"
 
-bool Contains(const std::vector<NodeId>& ids, NodeId id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
+namespace rill::replication::internal {
 
 std::optional<PartitionChange> ChangeTo(const PartitionState& current,
                                         NodeId leader, std::vector<NodeId> isr,
@@ -16,7 +14,7 @@ std::optional<PartitionChange> ChangeTo(const PartitionState& current,
   // sent them in.
   std::vector<NodeId> ordered;
   for (NodeId r : current.replicas) {
-    if (Contains(isr, r)) ordered.push_back(r);
+    if (absl::c_linear_search(isr, r)) ordered.push_back(r);
   }
   if (leader == current.leader && ordered == current.isr) return std::nullopt;
   PartitionChange change;
@@ -40,7 +38,9 @@ std::optional<PartitionChange> Reelect(const PartitionState& current,
   }
   if (isr.empty()) isr = current.isr;  // the last members stay
 
-  auto leads = [&](NodeId r) { return is_live(r) && Contains(isr, r); };
+  auto leads = [&](NodeId r) {
+    return is_live(r) && absl::c_linear_search(isr, r);
+  };
   if (current.has_leader() && leads(current.leader)) {
     return ChangeTo(current, current.leader, std::move(isr));
   }
@@ -60,7 +60,7 @@ std::optional<PartitionChange> ElectPreferred(const PartitionState& current,
   if (current.replicas.empty()) return std::nullopt;
   const NodeId preferred = current.replicas.front();
   if (current.leader == preferred || !is_live(preferred) ||
-      !Contains(current.isr, preferred)) {
+      !absl::c_linear_search(current.isr, preferred)) {
     return std::nullopt;
   }
   return ChangeTo(current, preferred, current.isr);

@@ -52,9 +52,6 @@ std::optional<PartitionChange> ChangeTo(const PartitionState& current,
                                         NodeId leader, std::vector<NodeId> isr,
                                         bool unclean = false);
 
-// Contains: `id` is in `ids`.
-bool Contains(const std::vector<NodeId>& ids, NodeId id);
-
 }  // namespace rill::replication::internal
 
 #endif  // RILL_REPLICATION_PARTITION_CHANGE_H_

@@ -210,8 +210,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         const absl::Status status = it == (*answers)->end()
                                         ? absl::InternalError("no answer")
                                         : it->status;
-        BackOff({w}, IsStaleLeadership(status) ? kStaleMetadataBackoffMs
-                                               : options_.fetch_backoff_ms);
+        BackOff({w}, BackoffMs(status));
         continue;
       }
       Settle(w, [&](Followed& f, ReplicaFetcherMetrics& delta) {
@@ -224,8 +223,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         const Offset point = TruncationPoint(*w.replica, *latest, *it);
         absl::Status s = w.replica->TruncateFromLeader(w.epoch, point);
         if (!s.ok()) {
-          f.retry_at =
-              absl::Now() + absl::Milliseconds(kStaleMetadataBackoffMs);
+          f.retry_at = RetryTime(kStaleMetadataBackoffMs);
           return;
         }
         if (point < end) ++delta.truncations;
@@ -279,10 +277,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
           return;
         }
         ++delta.errors;
-        f.retry_at =
-            absl::Now() + absl::Milliseconds(IsStaleLeadership(s)
-                                                 ? kStaleMetadataBackoffMs
-                                                 : options_.fetch_backoff_ms);
+        f.retry_at = RetryTime(BackoffMs(s));
         // A batch that does not continue the log: truncate again.
         if (!IsStaleLeadership(s)) f.truncated = false;
       });
@@ -297,17 +292,14 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         if (w.replica->log_end_offset() < fetched.log_start_offset) {
           absl::Status s =
               w.replica->ResetFromLeader(w.epoch, fetched.log_start_offset);
-          if (!s.ok())
-            f.retry_at =
-                absl::Now() + absl::Milliseconds(options_.fetch_backoff_ms);
+          if (!s.ok()) f.retry_at = RetryTime(options_.fetch_backoff_ms);
         } else {
           f.truncated = false;
         }
       });
       return;
     }
-    BackOff({w}, IsStaleLeadership(fetched.status) ? kStaleMetadataBackoffMs
-                                                   : options_.fetch_backoff_ms);
+    BackOff({w}, BackoffMs(fetched.status));
   }
 
   // Settle runs `fn` on the partition's entry if it is still the Follow
@@ -343,10 +335,20 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
+  // BackoffMs is how long to wait after `status`: briefly when new
+  // metadata will fix it, replica.fetch.backoff.ms otherwise.
+  int64_t BackoffMs(const absl::Status& status) const {
+    return IsStaleLeadership(status) ? kStaleMetadataBackoffMs
+                                     : options_.fetch_backoff_ms;
+  }
+  static absl::Time RetryTime(int64_t ms) {
+    return absl::Now() + absl::Milliseconds(ms);
+  }
+
   void BackOff(const std::vector<Work>& work, int64_t ms) {
     absl::MutexLock lock(&mu_);
     ++metrics_.errors;
-    const absl::Time at = absl::Now() + absl::Milliseconds(ms);
+    const absl::Time at = RetryTime(ms);
     for (const Work& w : work) {
       auto it = partitions_.find(w.replica->tp());
       if (it != partitions_.end() && it->second.generation == w.generation) {

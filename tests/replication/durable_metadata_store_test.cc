@@ -19,6 +19,7 @@ namespace {
 using test::ImagesAfter;
 using test::MoreBatches;
 using test::SampleBatches;
+using test::Versions;
 
 constexpr char kDir[] = "/data/__cluster_metadata";
 const std::string kLog = io::JoinPath(kDir, internal::kMetadataLogFile);
@@ -86,23 +87,6 @@ TEST_CASE("A reopened store has the committed image, version included",
   CHECK(*again->image() == *after);
   CHECK(again->image()->FindTopic("topic-2") != nullptr);
 }
-
-// Versions records the versions a listener saw.
-struct Versions {
-  absl::Mutex mu;
-  std::vector<int64_t> seen ABSL_GUARDED_BY(mu);
-
-  MetadataStore::Listener Listener() {
-    return [this](const std::shared_ptr<const ClusterImage>& image) {
-      absl::MutexLock lock(&mu);
-      seen.push_back(image->version());
-    };
-  }
-  std::vector<int64_t> Get() {
-    absl::MutexLock lock(&mu);
-    return seen;
-  }
-};
 
 TEST_CASE("Subscribers of a durable store see its image, then each commit",
           "[replication][durable]") {

@@ -1,17 +1,21 @@
 // metadata_samples.h — valid metadata batches that use every record type,
-// for the codec and durable store tests.
+// for the codec and store tests, and a listener that records versions.
 #ifndef RILL_TESTS_REPLICATION_METADATA_SAMPLES_H_
 #define RILL_TESTS_REPLICATION_METADATA_SAMPLES_H_
 
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "rill/replication/cluster_image.h"
 #include "rill/replication/cluster_metadata.h"
+#include "rill/replication/metadata_store.h"
 
 namespace rill::replication::test {
 
@@ -118,6 +122,23 @@ inline std::vector<ClusterImage> ImagesAfter(
   }
   return images;
 }
+
+// Versions records the versions a listener saw.
+struct Versions {
+  absl::Mutex mu;
+  std::vector<int64_t> seen ABSL_GUARDED_BY(mu);
+
+  MetadataStore::Listener Listener() {
+    return [this](const std::shared_ptr<const ClusterImage>& image) {
+      absl::MutexLock lock(&mu);
+      seen.push_back(image->version());
+    };
+  }
+  std::vector<int64_t> Get() {
+    absl::MutexLock lock(&mu);
+    return seen;
+  }
+};
 
 }  // namespace rill::replication::test
 

@@ -7,11 +7,14 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "metadata_samples.h"
 #include "rill/io/file_system.h"
 #include "status_test_util.h"
 
 namespace rill::replication {
 namespace {
+
+using test::Versions;
 
 // NewStore makes an in-process or a durable store (on an in-memory file
 // system): every case here runs on both, which promise the same behaviour.
@@ -29,23 +32,6 @@ std::shared_ptr<MetadataStore> NewStore(bool durable) {
 MetadataRecord Register(int32_t id, int64_t epoch) {
   return RegisterBrokerRecord{.id = NodeId(id), .epoch = epoch};
 }
-
-// Versions records the versions a listener saw.
-struct Versions {
-  absl::Mutex mu;
-  std::vector<int64_t> seen ABSL_GUARDED_BY(mu);
-
-  MetadataStore::Listener Listener() {
-    return [this](const std::shared_ptr<const ClusterImage>& image) {
-      absl::MutexLock lock(&mu);
-      seen.push_back(image->version());
-    };
-  }
-  std::vector<int64_t> Get() {
-    absl::MutexLock lock(&mu);
-    return seen;
-  }
-};
 
 TEST_CASE("A subscriber sees the current image, then every commit in order",
           "[replication]") {
