@@ -261,36 +261,42 @@ absl::Status Malformed(std::string_view what) {
       "malformed metadata: ", absl::string_view(what.data(), what.size())));
 }
 
+// Decodes straight into the caller's variant: building a record and then
+// moving it into a temporary variant inside a StatusOr makes g++ 12 -O3 report
+// false maybe-uninitialized and free-nonheap-object errors.
 template <typename R>
-absl::StatusOr<MetadataRecord> ReadAs(Reader& reader, std::string_view name) {
-  R record;
-  if (!reader.Record(&record)) {
+absl::Status ReadAs(Reader& reader, std::string_view name,
+                    MetadataRecord* out) {
+  if (!reader.Record(&out->template emplace<R>())) {
     return Malformed(absl::StrCat(absl::string_view(name.data(), name.size()),
                                   " is truncated or invalid"));
   }
-  return MetadataRecord(std::move(record));
+  return absl::OkStatus();
 }
 
-absl::StatusOr<MetadataRecord> ReadTagged(Reader& reader, uint8_t tag) {
+absl::Status ReadTagged(Reader& reader, uint8_t tag, MetadataRecord* out) {
   switch (static_cast<RecordTag>(tag)) {
     case RecordTag::kRegisterBroker:
-      return ReadAs<RegisterBrokerRecord>(reader, "RegisterBrokerRecord");
+      return ReadAs<RegisterBrokerRecord>(reader, "RegisterBrokerRecord", out);
     case RecordTag::kFenceBroker:
-      return ReadAs<FenceBrokerRecord>(reader, "FenceBrokerRecord");
+      return ReadAs<FenceBrokerRecord>(reader, "FenceBrokerRecord", out);
     case RecordTag::kUnfenceBroker:
-      return ReadAs<UnfenceBrokerRecord>(reader, "UnfenceBrokerRecord");
+      return ReadAs<UnfenceBrokerRecord>(reader, "UnfenceBrokerRecord", out);
     case RecordTag::kUnregisterBroker:
-      return ReadAs<UnregisterBrokerRecord>(reader, "UnregisterBrokerRecord");
+      return ReadAs<UnregisterBrokerRecord>(reader, "UnregisterBrokerRecord",
+                                            out);
     case RecordTag::kCreateTopic:
-      return ReadAs<CreateTopicRecord>(reader, "CreateTopicRecord");
+      return ReadAs<CreateTopicRecord>(reader, "CreateTopicRecord", out);
     case RecordTag::kDeleteTopic:
-      return ReadAs<DeleteTopicRecord>(reader, "DeleteTopicRecord");
+      return ReadAs<DeleteTopicRecord>(reader, "DeleteTopicRecord", out);
     case RecordTag::kAddPartitions:
-      return ReadAs<AddPartitionsRecord>(reader, "AddPartitionsRecord");
+      return ReadAs<AddPartitionsRecord>(reader, "AddPartitionsRecord", out);
     case RecordTag::kChangePartition:
-      return ReadAs<ChangePartitionRecord>(reader, "ChangePartitionRecord");
+      return ReadAs<ChangePartitionRecord>(reader, "ChangePartitionRecord",
+                                           out);
     case RecordTag::kChangeTopicConfig:
-      return ReadAs<ChangeTopicConfigRecord>(reader, "ChangeTopicConfigRecord");
+      return ReadAs<ChangeTopicConfigRecord>(reader, "ChangeTopicConfigRecord",
+                                             out);
   }
   return Malformed(absl::StrCat("unknown record tag ", tag));
 }
@@ -306,7 +312,8 @@ absl::StatusOr<MetadataRecord> DecodeRecord(std::string_view* in) {
   Reader reader(*in);
   uint8_t tag;
   if (!reader.Byte(&tag)) return Malformed("a record is missing");
-  ASSIGN_OR_RETURN(MetadataRecord record, ReadTagged(reader, tag));
+  absl::StatusOr<MetadataRecord> record(absl::in_place);
+  RETURN_IF_ERROR(ReadTagged(reader, tag, &*record));
   *in = reader.rest();
   return record;
 }
