@@ -58,7 +58,8 @@ BrokerImpl::~BrokerImpl() { (void)Close(); }
 absl::Status BrokerImpl::Load() {
   RETURN_IF_ERROR(fs_->CreateDirs(data_dir_));
   ASSIGN_OR_RETURN(cluster_id_,
-                   LoadOrCreateClusterId(*fs_, data_dir_, options_.node_id));
+                   LoadOrCreateClusterId(*fs_, data_dir_, options_.node_id,
+                                         options_.cluster_id));
   const std::string metadata_dir = io::JoinPath(data_dir_, kMetadataDir);
   producer_ids_ = std::make_unique<ProducerIdAllocator>(fs_, metadata_dir);
   ASSIGN_OR_RETURN(logs_,

@@ -18,11 +18,12 @@ std::string NewClusterId() {
 
 absl::StatusOr<std::string> LoadOrCreateClusterId(io::FileSystem& fs,
                                                   const std::string& data_dir,
-                                                  NodeId node_id) {
+                                                  NodeId node_id,
+                                                  const std::string& wanted) {
   const std::string path = io::JoinPath(data_dir, "meta.properties");
   ASSIGN_OR_RETURN(bool exists, fs.Exists(path));
   if (!exists) {
-    std::string cluster_id = NewClusterId();
+    std::string cluster_id = wanted.empty() ? NewClusterId() : wanted;
     ASSIGN_OR_RETURN(
         std::string text,
         util::FormatProperties({{"version", "0"},
@@ -44,7 +45,13 @@ absl::StatusOr<std::string> LoadOrCreateClusterId(io::FileSystem& fs,
         absl::StrCat(path, " belongs to broker.id ", stored_id,
                      ", not to broker.id ", node_id.value()));
   }
-  return properties->at("cluster.id");
+  const std::string& stored_cluster = properties->at("cluster.id");
+  if (!wanted.empty() && stored_cluster != wanted) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " belongs to cluster ", stored_cluster,
+                     ", not to cluster ", wanted));
+  }
+  return stored_cluster;
 }
 
 }  // namespace rill::broker

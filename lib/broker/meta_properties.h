@@ -18,12 +18,14 @@
 namespace rill::broker {
 
 // LoadOrCreateClusterId returns the cluster id kept in
-// <data_dir>/meta.properties, creating the file for `node_id` if missing.
-// kFailedPrecondition when the file names another broker id; kDataLoss when
-// it does not parse.
+// <data_dir>/meta.properties, creating the file for `node_id` if missing
+// (with `wanted`, or a new id if `wanted` is empty). kFailedPrecondition
+// when the file names another broker id or a cluster id other than a
+// non-empty `wanted`; kDataLoss when it does not parse.
 absl::StatusOr<std::string> LoadOrCreateClusterId(io::FileSystem& fs,
                                                   const std::string& data_dir,
-                                                  NodeId node_id);
+                                                  NodeId node_id,
+                                                  const std::string& wanted);
 
 // NewClusterId returns a fresh random id in Kafka's format.
 std::string NewClusterId();

@@ -130,6 +130,11 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
   for (int i = 0; i < options_.brokers; ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Broker> broker,
                      Broker::Open(OptionsFor(i)));
+    // One cluster, one id: the first broker's (kept in its directory, or
+    // new) is everyone's.
+    if (options_.broker.cluster_id.empty()) {
+      options_.broker.cluster_id = broker->cluster_id();
+    }
     absl::MutexLock lock(&brokers_mu_);
     brokers_[i] = std::move(broker);
   }

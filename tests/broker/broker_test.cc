@@ -133,6 +133,29 @@ TEST_CASE("A data directory of another broker.id is refused", "[broker]") {
 }
 
 TEST_CASE(
+    "A broker takes the cluster.id it is given and refuses a directory "
+    "kept for another cluster",
+    "[broker]") {
+  DiskBroker env;
+  BrokerOptions options = env.Options();
+  options.cluster_id = "MkU3OEVBNTcwNTJENDM2Qg";
+  {
+    ASSIGN_OR_REQUIRE(std::unique_ptr<Broker> broker, Broker::Open(options));
+    CHECK(broker->cluster_id() == "MkU3OEVBNTcwNTJENDM2Qg");
+    REQUIRE_OK(broker->Close());
+  }
+  // Reopening without naming the cluster keeps the stored id.
+  options.cluster_id.clear();
+  {
+    ASSIGN_OR_REQUIRE(std::unique_ptr<Broker> broker, Broker::Open(options));
+    CHECK(broker->cluster_id() == "MkU3OEVBNTcwNTJENDM2Qg");
+    REQUIRE_OK(broker->Close());
+  }
+  options.cluster_id = "AAAAAAAAAAAAAAAAAAAAAA";
+  CHECK(absl::IsFailedPrecondition(Broker::Open(options).status()));
+}
+
+TEST_CASE(
     "Produce to an unknown topic or partition fails and creates "
     "nothing unless auto.create.topics.enable",
     "[broker]") {

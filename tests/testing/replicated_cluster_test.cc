@@ -37,6 +37,14 @@ TEST_CASE(
   CHECK(offsets->high_watermark == Offset(5));
 }
 
+TEST_CASE("the brokers of a cluster share one cluster id", "[replication]") {
+  EmbeddedCluster cluster(ThreeBrokers());
+  CHECK(cluster.broker(1).cluster_id() == cluster.broker(0).cluster_id());
+  CHECK(cluster.broker(2).cluster_id() == cluster.broker(0).cluster_id());
+  REQUIRE_OK(cluster.Restart(1));
+  CHECK(cluster.broker(1).cluster_id() == cluster.broker(0).cluster_id());
+}
+
 TEST_CASE("a follower refuses produces with NOT_LEADER_OR_FOLLOWER",
           "[replication]") {
   EmbeddedCluster cluster(ThreeBrokers());

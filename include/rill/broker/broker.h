@@ -92,6 +92,13 @@ struct BrokerOptions {
   // silent this long is dropped. Default: 1 day.
   int64_t producer_id_expiration_ms = 24 * 3600 * 1000LL;
 
+  // cluster.id: the cluster this broker belongs to. Empty: the id kept in
+  // the data directory's meta.properties, generated on first open. Given:
+  // written on first open, and an open of a directory kept for another
+  // cluster is refused (kFailedPrecondition), as Kafka refuses it. The
+  // brokers of one cluster share it. Default: empty.
+  std::string cluster_id = {};
+
   // --- Replication ----------------------------------------------------------
   // The cluster this broker joins: the metadata every broker reads, the
   // controller that writes it, and how followers reach leaders, shared by
@@ -173,7 +180,8 @@ class Broker {
   virtual ~Broker() = default;
 
   virtual NodeId node_id() const = 0;
-  // cluster_id is generated on first open and kept in meta.properties.
+  // cluster_id is BrokerOptions::cluster_id, or the one generated on first
+  // open; kept in meta.properties.
   virtual const std::string& cluster_id() const = 0;
   virtual const std::shared_ptr<Clock>& clock() const = 0;
   // options are the settings it was opened with (fs and clock filled in).
