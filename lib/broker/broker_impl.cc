@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "broker/clean_shutdown.h"
 #include "broker/meta_properties.h"
 #include "rill/error.h"
 #include "util/parallel_for.h"
@@ -69,6 +70,10 @@ absl::Status BrokerImpl::Load() {
                                      .clock = clock_,
                                      .maintenance_interval_ms =
                                          options_.maintenance_interval_ms}));
+  // Read (and removed) before anything can fail half-way: from here on a
+  // crash leaves no marker.
+  ASSIGN_OR_RETURN(previous_shutdown_clean_,
+                   TakeCleanShutdownMarker(*fs_, data_dir_));
   timers_ = std::make_unique<util::TimerQueue>(clock_);
   purgatory_ = std::make_unique<FetchPurgatory>(
       [this](const TopicPartition& tp) { return GetPartition(tp); },
@@ -303,6 +308,8 @@ absl::Status BrokerImpl::Close() {
                     [&](size_t i) { closed[i] = partitions[i]->Close(); });
   for (const absl::Status& s : closed) status.Update(s);
   if (logs_) status.Update(logs_->Close());
+  // Last, and only if everything above reached the disk.
+  if (status.ok()) status.Update(WriteCleanShutdownMarker(*fs_, data_dir_));
   return status;
 }
 

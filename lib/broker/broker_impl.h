@@ -12,6 +12,8 @@
 //
 // Data layout under data_dir:
 //   meta.properties                   cluster.id and broker.id
+//   .rill_clean_shutdown              written by a clean Close, removed at
+//                                     open (clean_shutdown.h)
 //   <topic>-<n>/                      partition logs (the LogManager's)
 //   __rill_metadata/cluster/          a cluster of one's metadata (the
 //                                     durable MetadataStore)
@@ -198,6 +200,8 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<replication::ReplicaFetcher> fetcher_;
   replication::MetadataSubscription subscription_;
   std::atomic<int64_t> broker_epoch_{-1};
+  // Whether the last incarnation closed cleanly (clean_shutdown.h).
+  bool previous_shutdown_clean_ = false;
 
   // Serializes topic administration (create, delete, alter, grow).
   absl::Mutex admin_mu_ ABSL_ACQUIRED_BEFORE(apply_mu_);

@@ -60,8 +60,9 @@ absl::Status BrokerImpl::JoinCluster() {
         ApplyImage(image);
       });
   ASSIGN_OR_RETURN(int64_t epoch,
-                   controller_->RegisterBroker(options_.node_id,
-                                               options_.advertised_endpoints));
+                   controller_->RegisterBroker(
+                       options_.node_id, options_.advertised_endpoints,
+                       {.previous_shutdown_clean = previous_shutdown_clean_}));
   broker_epoch_.store(epoch);
   if (standalone_) RETURN_IF_ERROR(ImportStoredTopics());
   WaitForMetadata(controller_->image()->version());

@@ -361,19 +361,33 @@ absl::StatusOr<PendingAck> PartitionImpl::AppendLocked(
 
 bool PartitionImpl::UpdateHighWatermarkLocked(std::vector<PendingAck>* ready) {
   if (!leader_.load()) return false;
+  const auto isr = static_cast<int32_t>(state_.isr.size());
+  const int32_t min_isr = min_isr_.load();
+  if (isr < min_isr) {
+    // Written, but the ISR can no longer acknowledge them: answered now
+    // rather than left to time out. A retry is refused before appending
+    // until the ISR recovers; then the duplicate waits for the high
+    // watermark like the original.
+    for (PendingAck& ack : pending_acks_.TakeAll()) {
+      if (ack.result.ok()) {
+        ack.result = MakeError(
+            ErrorReason::kNotEnoughReplicasAfterAppend,
+            absl::StrCat(tp_.ToString(), " was written but its ISR shrank to ",
+                         isr, ", below min.insync.replicas ", min_isr));
+      }
+      ready->push_back(std::move(ack));
+    }
+  }
+  // KIP-966: below min.insync.replicas (capped at the replica count)
+  // nothing more is committed, so a replica leaving the ISR meanwhile keeps
+  // every committed record and may lead later (the controller's ELR).
+  if (isr < std::min(min_isr, static_cast<int32_t>(state_.replicas.size()))) {
+    return false;
+  }
   const Offset hw = tracker_.HighWatermark(log_->log_end_offset());
   if (hw <= high_watermark()) return false;
   high_watermark_.store(hw.value(), std::memory_order_release);
-  const bool enough =
-      static_cast<int32_t>(state_.isr.size()) >= min_isr_.load();
   for (PendingAck& ack : pending_acks_.TakeSatisfied(hw)) {
-    if (!enough && ack.result.ok()) {
-      ack.result = MakeError(
-          ErrorReason::kNotEnoughReplicasAfterAppend,
-          absl::StrCat(tp_.ToString(), " was written but its ISR shrank to ",
-                       state_.isr.size(), ", below min.insync.replicas ",
-                       min_isr_.load()));
-    }
     ready->push_back(std::move(ack));
   }
   return true;

@@ -142,21 +142,34 @@ class ImageBuilder {
     return const_cast<TopicState*>(slot.get());
   }
 
-  // CheckShape: a partition names each replica once, its ISR is a
-  // non-empty subset of them, and its leader is in the ISR (or none).
+  // CheckShape: a partition names each replica once; its ISR and ELR are
+  // disjoint subsets of them; its leader is in the ISR, and an empty ISR
+  // has no leader.
   static absl::Status CheckShape(const PartitionState& p) {
     std::set<NodeId> replicas(p.replicas.begin(), p.replicas.end());
     if (p.replicas.empty() || replicas.size() != p.replicas.size()) {
       return Reject("replicas must be distinct and not empty");
     }
     std::set<NodeId> isr(p.isr.begin(), p.isr.end());
-    if (p.isr.empty() || isr.size() != p.isr.size() ||
+    if (isr.size() != p.isr.size() ||
         !std::includes(replicas.begin(), replicas.end(), isr.begin(),
                        isr.end())) {
-      return Reject("the ISR must be a non-empty subset of the replicas");
+      return Reject("the ISR must be a subset of the replicas");
+    }
+    std::set<NodeId> elr(p.elr.begin(), p.elr.end());
+    if (elr.size() != p.elr.size() ||
+        !std::includes(replicas.begin(), replicas.end(), elr.begin(),
+                       elr.end())) {
+      return Reject("the ELR must be a subset of the replicas");
+    }
+    for (NodeId r : elr) {
+      if (isr.contains(r)) return Reject("replica ", r, " is in ISR and ELR");
     }
     if (p.has_leader() && !isr.contains(p.leader)) {
       return Reject("leader ", p.leader, " is not in the ISR");
+    }
+    if (isr.empty() && elr.empty()) {
+      return Reject("a partition needs an ISR or an ELR");
     }
     return absl::OkStatus();
   }

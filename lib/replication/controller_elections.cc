@@ -30,8 +30,24 @@ void ForEachPartition(const ClusterImage& image, Fn fn) {
 
 }  // namespace
 
-bool ControllerImpl::UncleanAllowed(const TopicState& topic) const {
-  return UncleanElectionEnabled(topic, options_.unclean_leader_election_enable);
+ElectionRules ControllerImpl::Rules(const TopicState& topic) const {
+  return {.min_insync_replicas =
+              MinInsyncReplicas(topic, options_.min_insync_replicas),
+          .unclean_allowed = UncleanElectionEnabled(
+              topic, options_.unclean_leader_election_enable)};
+}
+
+absl::Status ControllerImpl::AddForgetUnclean(ChangeBuilder& changes,
+                                              NodeId id) const {
+  Changes out;
+  ForEachPartition(changes.image(),
+                   [&](const TopicPartition& tp, const PartitionState& p,
+                       const TopicState& t) {
+                     if (auto change = ForgetUncleanReplica(p, id, Rules(t))) {
+                       out.emplace_back(tp, *std::move(change));
+                     }
+                   });
+  return changes.AddPartitionChanges(std::move(out));
 }
 
 absl::Status ControllerImpl::ReelectAll(ChangeBuilder& changes,
@@ -41,7 +57,7 @@ absl::Status ControllerImpl::ReelectAll(ChangeBuilder& changes,
   Changes out;
   ForEachPartition(image, [&](const TopicPartition& tp, const PartitionState& p,
                               const TopicState& t) {
-    if (auto change = Reelect(p, is_live, UncleanAllowed(t))) {
+    if (auto change = Reelect(p, is_live, Rules(t))) {
       out.emplace_back(tp, *std::move(change));
     }
   });
@@ -77,9 +93,9 @@ absl::Status ControllerImpl::AddPreferred(ChangeBuilder& changes,
   auto is_live = [&](NodeId r) { return image.IsLive(r); };
   Changes out;
   ForEachPartition(image, [&](const TopicPartition& tp, const PartitionState& p,
-                              const TopicState&) {
+                              const TopicState& t) {
     if (!due(p.replicas.front())) return;
-    if (auto change = ElectPreferred(p, is_live)) {
+    if (auto change = ElectPreferred(p, is_live, Rules(t))) {
       out.emplace_back(tp, *std::move(change));
     }
   });
@@ -162,7 +178,10 @@ absl::StatusOr<PartitionState> ControllerImpl::AlterPartition(
   RETURN_IF_ERROR(Write([&](ChangeBuilder& changes) -> absl::Status {
     const PartitionState* current = nullptr;
     RETURN_IF_ERROR(CheckAlterPartition(request, changes.image(), current));
-    auto change = ChangeTo(*current, current->leader, request.new_isr);
+    const TopicState* topic =
+        changes.image().FindTopic(request.partition.topic);
+    auto change =
+        ChangeTo(*current, current->leader, request.new_isr, Rules(*topic));
     if (!change) {
       result = *current;
       return absl::OkStatus();

@@ -118,7 +118,8 @@ ControllerMetrics ControllerImpl::metrics() const {
 }
 
 absl::StatusOr<int64_t> ControllerImpl::RegisterBroker(
-    NodeId id, std::vector<BrokerEndpoint> endpoints) {
+    NodeId id, std::vector<BrokerEndpoint> endpoints,
+    const RegistrationOptions& options) {
   if (id.value() < 0) {
     return MakeError(ErrorReason::kInvalidRequest,
                      absl::StrCat("broker id ", id.value(), " is negative"));
@@ -129,6 +130,9 @@ absl::StatusOr<int64_t> ControllerImpl::RegisterBroker(
     // places go first, as for any dead broker.
     RETURN_IF_ERROR(AddFence(changes, id));
     epoch = changes.next_offset();
+    if (!options.previous_shutdown_clean) {
+      RETURN_IF_ERROR(AddForgetUnclean(changes, id));
+    }
     RETURN_IF_ERROR(changes.Add(RegisterBrokerRecord{
         .id = id, .epoch = epoch, .endpoints = endpoints, .fenced = false}));
     return ReelectAll(changes, std::nullopt);

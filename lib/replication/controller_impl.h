@@ -36,8 +36,10 @@ class ControllerImpl final : public Controller {
   }
   ControllerMetrics metrics() const override;
 
+  using Controller::RegisterBroker;
   absl::StatusOr<int64_t> RegisterBroker(
-      NodeId id, std::vector<BrokerEndpoint> endpoints) override;
+      NodeId id, std::vector<BrokerEndpoint> endpoints,
+      const RegistrationOptions& options) override;
   absl::Status Heartbeat(NodeId id, int64_t broker_epoch) override;
   absl::Status FenceBroker(NodeId id) override;
   absl::Status ControlledShutdown(NodeId id, int64_t broker_epoch) override;
@@ -77,7 +79,11 @@ class ControllerImpl final : public Controller {
   // leader.imbalance.per.broker.percentage. Sets `moved`.
   absl::Status AddPreferred(ChangeBuilder& changes, bool imbalanced_only,
                             int32_t* moved) const;
-  bool UncleanAllowed(const TopicState& topic) const;
+  // AddForgetUnclean takes a broker back after an unclean shutdown out of
+  // the ISRs and ELRs where another replica can lead.
+  absl::Status AddForgetUnclean(ChangeBuilder& changes, NodeId id) const;
+  // Rules are the topic's election settings.
+  ElectionRules Rules(const TopicState& topic) const;
 
   // Topics (controller_topics.cc).
   absl::Status ValidateConfigs(

@@ -57,6 +57,7 @@ class Writer {
   void Partition(const PartitionState& p) {
     Nodes(p.replicas);
     Nodes(p.isr);
+    Nodes(p.elr);
     Int32(p.leader.value());
     Int32(p.leader_epoch.value());
     Int32(p.partition_epoch);
@@ -211,8 +212,9 @@ class Reader {
     return true;
   }
   bool Partition(PartitionState* p) {
-    return Nodes(&p->replicas) && Nodes(&p->isr) && Int32As(&p->leader) &&
-           Int32As(&p->leader_epoch) && Int32(&p->partition_epoch);
+    return Nodes(&p->replicas) && Nodes(&p->isr) && Nodes(&p->elr) &&
+           Int32As(&p->leader) && Int32As(&p->leader_epoch) &&
+           Int32(&p->partition_epoch);
   }
   bool Partitions(std::vector<PartitionState>* partitions) {
     size_t n;

@@ -45,9 +45,12 @@ struct ControllerHarness {
     for (int id = 0; id < brokers; ++id) Register(id);
   }
 
-  int64_t Register(int32_t id) {
+  // Register registers broker `id` again; `clean` is whether its last
+  // shutdown was clean.
+  int64_t Register(int32_t id, bool clean = true) {
     absl::StatusOr<int64_t> epoch = controller->RegisterBroker(
-        NodeId(id), {{"PLAINTEXT", "127.0.0.1", 9092 + id}});
+        NodeId(id), {{"PLAINTEXT", "127.0.0.1", 9092 + id}},
+        {.previous_shutdown_clean = clean});
     REQUIRE_OK(epoch);
     epochs[NodeId(id)] = *epoch;
     return *epoch;

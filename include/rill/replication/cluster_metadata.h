@@ -60,10 +60,16 @@ struct BrokerRegistration {
 struct PartitionState {
   // The assignment; replicas[0] is the preferred leader.
   std::vector<NodeId> replicas = {};
-  // The in-sync replicas, a subset of `replicas`, in replica order.
-  // Never empty: when every member dies the last one stays, so the
-  // partition can come back cleanly when it does.
+  // The in-sync replicas, a subset of `replicas`, in replica order. When
+  // every member dies the last one stays, so the partition can come back
+  // cleanly when it does; it empties only when that member restarts after
+  // an unclean shutdown while an eligible leader replica can take over.
   std::vector<NodeId> isr = {};
+  // Eligible leader replicas (KIP-966): replicas out of the ISR that hold
+  // every committed record, because they left while the ISR was below
+  // min.insync.replicas and nothing was committed since. Leaders come from
+  // them when no ISR member is alive. Disjoint from `isr`, in replica order.
+  std::vector<NodeId> elr = {};
   // kNoLeader: offline.
   NodeId leader = kNoLeader;
   // Bumps on every leader change; fences requests of older leaders.

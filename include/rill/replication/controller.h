@@ -94,6 +94,13 @@ struct NewPartitions {
   std::vector<std::vector<NodeId>> replica_assignment = {};
 };
 
+// RegistrationOptions are what a broker says of itself when it registers.
+struct RegistrationOptions {
+  // Its last incarnation shut down cleanly, with everything on disk (Kafka's
+  // previousBrokerEpoch / clean shutdown file). Default: true.
+  bool previous_shutdown_clean = true;
+};
+
 // AlterPartitionRequest is a leader's request for a new ISR (Kafka's
 // AlterPartition, KIP-497/KIP-841).
 struct AlterPartitionRequest {
@@ -147,9 +154,18 @@ class Controller {
   // RegisterBroker registers a new incarnation of broker `id` and unfences
   // it; partitions without a leader that it can lead get it as leader. A
   // live earlier incarnation is fenced first (it died without the
-  // controller noticing). Returns the broker epoch for later calls.
+  // controller noticing). A broker whose previous shutdown was not clean
+  // may have lost records it had acknowledged: it leaves the ISR and ELR
+  // of every partition where another replica can lead (KIP-966). Returns
+  // the broker epoch for later calls.
   virtual absl::StatusOr<int64_t> RegisterBroker(
-      NodeId id, std::vector<BrokerEndpoint> endpoints) = 0;
+      NodeId id, std::vector<BrokerEndpoint> endpoints,
+      const RegistrationOptions& options) = 0;
+  // RegisterBroker after a clean shutdown.
+  absl::StatusOr<int64_t> RegisterBroker(
+      NodeId id, std::vector<BrokerEndpoint> endpoints) {
+    return RegisterBroker(id, std::move(endpoints), RegistrationOptions{});
+  }
   // Heartbeat keeps the broker's session; a fenced broker's heartbeat
   // unfences it (it was cut off, not dead). kStaleBrokerEpoch for an
   // unknown broker or an older incarnation.
