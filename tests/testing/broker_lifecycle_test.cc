@@ -31,7 +31,7 @@ TEST_CASE("a killed broker loses what it had not synced and keeps what it had",
     REQUIRE_OK(cluster.CreateTopic("eager", 1, {{"flush.messages", "1"}}));
     const TopicPartition lazy{"lazy", PartitionId(0)};
     const TopicPartition eager{"eager", PartitionId(0)};
-    for (const std::string v : {"a", "b", "c"}) {
+    for (const char* v : {"a", "b", "c"}) {
       REQUIRE_OK(ProduceTo(cluster.broker(), lazy, v));
       REQUIRE_OK(ProduceTo(cluster.broker(), eager, v));
     }
