@@ -18,9 +18,14 @@
 
 namespace rill::testing::test {
 
+// Batch is one record of `value`, stamped now (so retention.ms keeps it).
 inline std::string Batch(const std::string& value) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
   record::RecordBatchBuilder builder;
-  builder.Append({.timestamp_ms = 1'000, .value = std::string_view(value)});
+  builder.Append({.timestamp_ms = now_ms, .value = std::string_view(value)});
   absl::StatusOr<std::string> batch = builder.Build();
   REQUIRE_OK(batch);
   return *std::move(batch);
@@ -123,7 +128,7 @@ inline EmbeddedClusterOptions FastFailover(bool in_memory = true) {
   options.broker.replica_fetch_wait_max_ms = 50;
   options.broker.broker_heartbeat_interval_ms = 50;
   options.broker.replica_lag_time_max_ms = 1'000;
-  options.broker_session_timeout_ms = 1'000;
+  options.broker_session_timeout_ms = 2'000;
   return options;
 }
 

@@ -151,8 +151,10 @@ TEST_CASE("latency on links delays replication and loses nothing",
     const auto start = std::chrono::steady_clock::now();
     values.push_back("v" + std::to_string(i));
     REQUIRE_OK(ProduceTo(cluster.broker(leader), kTp, values.back()));
-    // A follower's fetch there and its answer back: 200 ms at least.
-    CHECK(MsSince(start) >= 200);
+    // The answer to a follower's parked fetch comes back, and its next
+    // fetch (which moves the high watermark) goes there: 200 ms, less the
+    // timers' millisecond rounding.
+    CHECK(MsSince(start) >= 195);
   }
   CHECK(State(cluster, kTp).isr.size() == 3);
 
