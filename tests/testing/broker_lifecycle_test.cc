@@ -14,6 +14,7 @@ namespace {
 
 using test::FastFailover;
 using test::InIsr;
+using test::Leader;
 using test::LogEnd;
 using test::ProduceTo;
 using test::ReadValues;
@@ -57,8 +58,8 @@ TEST_CASE(
     "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
+  const int old_leader = Leader(cluster, kTp);
   const replication::PartitionState before = State(cluster, kTp);
-  const int old_leader = before.leader.value();
   std::vector<std::string> acked;
   for (int i = 0; i < 20; ++i) {
     const std::string v = "v" + std::to_string(i);
@@ -75,6 +76,7 @@ TEST_CASE(
   CHECK(after.leader_epoch > before.leader_epoch);
   CHECK(cluster.controller()->image()->brokers().at(NodeId(old_leader)).fenced);
 
+  CHECK(Leader(cluster, kTp) == after.leader.value());
   Broker& leader = cluster.broker(after.leader.value());
   CHECK(WaitFor([&] {
     absl::StatusOr<PartitionOffsets> offsets = leader.GetPartitionOffsets(kTp);
@@ -92,8 +94,7 @@ TEST_CASE(
     "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover(/*in_memory=*/false));
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
-  const replication::PartitionState before = State(cluster, kTp);
-  const int leader = before.leader.value();
+  const int leader = Leader(cluster, kTp);
   const int follower = (leader + 1) % 3;
   for (int i = 0; i < 5; ++i) {
     REQUIRE_OK(ProduceTo(cluster.broker(leader), kTp, "x"));
@@ -123,7 +124,7 @@ TEST_CASE("a stopped broker flushes first and starts again with all its data",
           "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
   REQUIRE_OK(cluster.CreateTopic("t", 1));
-  const int leader = State(cluster, kTp).leader.value();
+  const int leader = Leader(cluster, kTp);
   const int follower = (leader + 1) % 3;
   for (int i = 0; i < 4; ++i) {
     REQUIRE_OK(ProduceTo(cluster.broker(leader), kTp, "x"));

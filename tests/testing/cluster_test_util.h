@@ -120,6 +120,26 @@ bool WaitFor(Condition condition) {
   return condition();
 }
 
+// Leader waits until the controller's leader of `tp` serves as its leader
+// (it has applied the image that says so), and returns it.
+inline int Leader(EmbeddedCluster& cluster, const TopicPartition& tp) {
+  int leader = -1;
+  REQUIRE(WaitFor([&] {
+    const replication::PartitionState state = State(cluster, tp);
+    if (!state.has_leader() || !cluster.IsRunning(state.leader.value())) {
+      return false;
+    }
+    leader = state.leader.value();
+    absl::StatusOr<TopicDescription> seen =
+        cluster.broker(leader).DescribeTopic(tp.topic);
+    return seen.ok() &&
+           seen->partitions.at(tp.partition.value()).leader == state.leader &&
+           seen->partitions.at(tp.partition.value()).leader_epoch ==
+               state.leader_epoch;
+  }));
+  return leader;
+}
+
 // FastFailover is a three-broker cluster on real time with short timeouts,
 // so that sessions expire and ISRs change within a test's patience.
 inline EmbeddedClusterOptions FastFailover(bool in_memory = true) {

@@ -13,6 +13,7 @@ namespace {
 
 using test::FastFailover;
 using test::InIsr;
+using test::Leader;
 using test::LogEnd;
 using test::ProduceTo;
 using test::ReadValues;
@@ -27,7 +28,7 @@ TEST_CASE(
     "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
-  const int leader = State(cluster, kTp).leader.value();
+  const int leader = Leader(cluster, kTp);
   REQUIRE_OK(ProduceTo(cluster.broker(leader), kTp, "a"));
   REQUIRE_OK(ProduceTo(cluster.broker(leader), kTp, "b"));
 
@@ -57,7 +58,7 @@ TEST_CASE(
     "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
-  const int leader = State(cluster, kTp).leader.value();
+  const int leader = Leader(cluster, kTp);
   const int follower = (leader + 1) % 3;
   REQUIRE_OK(cluster.FailDiskWrites(follower, true));
   // The other follower keeps acks=all going.

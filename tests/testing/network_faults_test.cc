@@ -14,6 +14,7 @@ namespace {
 
 using test::FastFailover;
 using test::InIsr;
+using test::Leader;
 using test::LogEnd;
 using test::ProduceTo;
 using test::ReadValues;
@@ -38,8 +39,8 @@ TEST_CASE(
     "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
+  const int old_leader = Leader(cluster, kTp);
   const replication::PartitionState before = State(cluster, kTp);
-  const int old_leader = before.leader.value();
   REQUIRE_OK(ProduceTo(cluster.broker(old_leader), kTp, "a"));
 
   REQUIRE_OK(cluster.IsolateBroker(old_leader));
@@ -62,6 +63,7 @@ TEST_CASE(
                     cluster.broker(old_leader).DescribeTopic(kTp.topic));
   CHECK(stale.partitions.at(0).leader == NodeId(old_leader));
 
+  CHECK(Leader(cluster, kTp) == after.leader.value());
   Broker& leader = cluster.broker(after.leader.value());
   REQUIRE_OK(ProduceTo(leader, kTp, "b"));
 
@@ -84,7 +86,7 @@ TEST_CASE(
     "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
   REQUIRE_OK(cluster.CreateTopic("t", 1));
-  const int leader = State(cluster, kTp).leader.value();
+  const int leader = Leader(cluster, kTp);
   const int follower = (leader + 1) % 3;
   REQUIRE(WaitFor([&] { return State(cluster, kTp).isr.size() == 3; }));
 
@@ -114,7 +116,7 @@ TEST_CASE(
     "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
   REQUIRE_OK(cluster.CreateTopic("t", 1));
-  const int leader = State(cluster, kTp).leader.value();
+  const int leader = Leader(cluster, kTp);
   const int follower = (leader + 1) % 3;
 
   REQUIRE_OK(cluster.IsolateBroker(follower));
@@ -138,7 +140,7 @@ TEST_CASE("latency on links delays replication and loses nothing",
           "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "3"}}));
-  const int leader = State(cluster, kTp).leader.value();
+  const int leader = Leader(cluster, kTp);
   REQUIRE(WaitFor([&] { return State(cluster, kTp).isr.size() == 3; }));
   for (int b = 0; b < 3; ++b) {
     if (b != leader) REQUIRE_OK(cluster.SetLinkLatency(leader, b, 100));
