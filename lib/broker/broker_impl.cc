@@ -267,16 +267,20 @@ absl::Status BrokerImpl::RunMaintenance() {
   return logs_->RunMaintenance().status();
 }
 
-absl::Status BrokerImpl::Close() {
+absl::Status BrokerImpl::Close() { return Stop(/*clean=*/true); }
+
+void BrokerImpl::CloseAbruptly() { (void)Stop(/*clean=*/false); }
+
+absl::Status BrokerImpl::Stop(bool clean) {
   absl::MutexLock admin(&admin_mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;
   // Metadata first (no partition opens or changes role from here on), then
   // the fetchers (no more follower appends), then waiters, then time, then
-  // state goes to disk.
+  // state goes to disk (unless the stop plays a crash).
   // A clean stop in a cluster hands leadership over first (Kafka's
   // controlled shutdown), so clients move before the broker goes.
-  if (!standalone_ && controller_ && broker_epoch_.load() >= 0) {
+  if (clean && !standalone_ && controller_ && broker_epoch_.load() >= 0) {
     (void)controller_->ControlledShutdown(options_.node_id,
                                           broker_epoch_.load());
   }
@@ -302,6 +306,11 @@ absl::Status BrokerImpl::Close() {
     for (const auto& partition : topic->partitions) {
       if (partition) partitions.push_back(partition.get());
     }
+  }
+  if (!clean) {
+    for (Partition* partition : partitions) partition->CloseAbruptly();
+    if (logs_) logs_->CloseAbruptly();
+    return status;
   }
   std::vector<absl::Status> closed(partitions.size());
   util::ParallelFor(partitions.size(), 8,

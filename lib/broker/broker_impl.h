@@ -106,6 +106,7 @@ class BrokerImpl final : public Broker {
   GroupCoordinator& group_coordinator() override { return *coordinator_; }
   absl::Status RunMaintenance() override;
   absl::Status Close() override;
+  void CloseAbruptly() override;
 
   // --- Replication (broker_metadata.cc) -------------------------------------
   // OffsetsForLeaderEpoch answers a follower (or a KIP-320 consumer): where
@@ -116,6 +117,8 @@ class BrokerImpl final : public Broker {
 
  private:
   explicit BrokerImpl(BrokerOptions options);
+  // Stop is Close (`clean`) or CloseAbruptly.
+  absl::Status Stop(bool clean);
   absl::Status Load();
   // JoinCluster creates the broker's own controller (cluster of one) or
   // uses the given one, subscribes to metadata and registers.

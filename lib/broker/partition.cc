@@ -295,7 +295,11 @@ absl::Status PartitionImpl::SnapshotProducerState() {
   return WriteProducerSnapshot(*fs_, log_->dir(), offset, encoded);
 }
 
-absl::Status PartitionImpl::Close() {
+absl::Status PartitionImpl::Close() { return CloseWith(/*snapshot=*/true); }
+
+void PartitionImpl::CloseAbruptly() { (void)CloseWith(/*snapshot=*/false); }
+
+absl::Status PartitionImpl::CloseWith(bool snapshot) {
   absl::MutexLock snapshot_lock(&snapshot_mu_);
   Offset offset;
   std::string encoded;
@@ -305,10 +309,11 @@ absl::Status PartitionImpl::Close() {
     if (closed_.load()) return absl::OkStatus();
     closed_.store(true);
     offset = log_->log_end_offset();
-    encoded = EncodeProducerSnapshot(offset, producers_);
+    if (snapshot) encoded = EncodeProducerSnapshot(offset, producers_);
     orphans = pending_acks_.TakeAll();
   }
   RunAcks(orphans, ClosedError(tp_));
+  if (!snapshot) return absl::OkStatus();
   return WriteProducerSnapshot(*fs_, log_->dir(), offset, encoded);
 }
 

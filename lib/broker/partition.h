@@ -177,6 +177,10 @@ class Partition : public replication::FollowerReplica {
   virtual absl::Status SnapshotProducerState() = 0;
   // Close snapshots producer state; the log itself is closed by its owner.
   virtual absl::Status Close() = 0;
+  // CloseAbruptly closes as a crash would: waiting acks=all produces fail
+  // and later calls fail as after Close, but no snapshot is written (the
+  // next open rebuilds producer state from the log).
+  virtual void CloseAbruptly() = 0;
 };
 
 }  // namespace rill::broker

@@ -55,6 +55,7 @@ class PartitionImpl final : public Partition,
   void set_min_insync_replicas(int32_t n) override { min_isr_.store(n); }
   absl::Status SnapshotProducerState() override;
   absl::Status Close() override;
+  void CloseAbruptly() override;
 
   // partition_replica.cc: roles and replication.
   RoleChange ApplyState(const replication::PartitionState& state) override;
@@ -89,6 +90,8 @@ class PartitionImpl final : public Partition,
                                 Offset leader_log_start_offset) override;
 
  private:
+  // CloseWith closes, writing a producer snapshot if `snapshot`.
+  absl::Status CloseWith(bool snapshot);
   // Bound is the first offset a consumer at `isolation` may not see.
   Offset Bound(IsolationLevel isolation) const;
   // CheckLeader: this replica leads, at `epoch` if one is given (>= 0).

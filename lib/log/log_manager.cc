@@ -162,14 +162,23 @@ class LogManagerImpl final : public LogManager {
     return stats;
   }
 
+  void CloseAbruptly() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (closed_) return;
+      closed_ = true;
+    }
+    StopMaintenance();
+    absl::MutexLock maintenance(&maintenance_mu_);  // a caller's round
+  }
+
   absl::Status Close() override {
     {
       absl::MutexLock lock(&mu_);
       if (closed_) return absl::OkStatus();
       closed_ = true;
     }
-    stop_.Notify();
-    if (thread_.joinable()) thread_.join();
+    StopMaintenance();
     absl::MutexLock maintenance(&maintenance_mu_);  // a caller's round
     absl::MutexLock lock(&mu_);
     // Each close waits on fsyncs; overlapping them makes a broker with
@@ -187,6 +196,11 @@ class LogManagerImpl final : public LogManager {
   }
 
  private:
+  void StopMaintenance() {
+    stop_.Notify();
+    if (thread_.joinable()) thread_.join();
+  }
+
   absl::Status CheckOpen() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return closed_ ? absl::FailedPreconditionError("log manager is closed")
                    : absl::OkStatus();

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "rill/broker/in_process_replica_transport.h"
+#include "testing/cluster_network.h"
 #include "util/status_macros.h"
 
 namespace rill::testing {
@@ -49,13 +50,18 @@ absl::StatusOr<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::Start(
   return cluster;
 }
 
+EmbeddedCluster::EmbeddedCluster(Uninitialized) {}
+
 EmbeddedCluster::EmbeddedCluster(EmbeddedClusterOptions options) {
   absl::Status status = Init(std::move(options));
   if (!status.ok()) Die("cannot start", status);
 }
 
 EmbeddedCluster::~EmbeddedCluster() {
-  for (auto& server : servers_) server->Shutdown();
+  if (tick_observer_ != 0) clock_->RemoveObserver(tick_observer_);
+  for (auto& server : servers_) {
+    if (server) server->Shutdown();
+  }
   std::vector<std::shared_ptr<Broker>> brokers;
   {
     absl::MutexLock lock(&brokers_mu_);
@@ -65,6 +71,7 @@ EmbeddedCluster::~EmbeddedCluster() {
     if (broker) (void)broker->Close();
   }
   brokers.clear();
+  if (network_) network_->Shutdown();
   if (remove_data_dir_) {
     std::error_code ignored;
     std::filesystem::remove_all(data_dir_, ignored);
@@ -115,6 +122,7 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
         replication::Controller::Create(
             {.store = store_,
              .clock = clock_,
+             .broker_session_timeout_ms = options_.broker_session_timeout_ms,
              .unclean_leader_election_enable =
                  options_.broker.unclean_leader_election_enable,
              .auto_leader_rebalance_enable =
@@ -125,21 +133,28 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
              .min_insync_replicas = options_.broker.min_insync_replicas}));
     transport_ = NewInProcessReplicaTransport(
         [this](NodeId from, NodeId to) { return Find(from, to); });
+    RETURN_IF_ERROR(BuildNetwork());
   }
-  brokers_.resize(options_.brokers);
   for (int i = 0; i < options_.brokers; ++i) {
-    ASSIGN_OR_RETURN(std::unique_ptr<Broker> broker,
-                     Broker::Open(OptionsFor(i)));
-    // One cluster, one id: the first broker's (kept in its directory, or
-    // new) is everyone's.
-    if (options_.broker.cluster_id.empty()) {
-      options_.broker.cluster_id = broker->cluster_id();
-    }
-    absl::MutexLock lock(&brokers_mu_);
-    brokers_[i] = std::move(broker);
+    disks_.push_back(std::make_shared<io::FaultInjectionFileSystem>(fs_));
   }
-  for (size_t i = 0; i < servers_.size(); ++i) {
-    RETURN_IF_ERROR(servers_[i]->Serve(*brokers_[i]));
+  {
+    absl::MutexLock lock(&brokers_mu_);
+    brokers_.resize(options_.brokers);
+  }
+  {
+    absl::MutexLock lock(&disk_mu_);
+    disk_full_.assign(options_.brokers, false);
+  }
+  absl::MutexLock lifecycle(&lifecycle_mu_);
+  gone_.resize(options_.brokers);
+  for (int i = 0; i < options_.brokers; ++i) RETURN_IF_ERROR(OpenBroker(i));
+  if (controller_ != nullptr) {
+    if (manual_clock_ != nullptr) {
+      WatchClockForTicks();
+    } else {
+      ScheduleTick();
+    }
   }
   return absl::OkStatus();
 }
@@ -153,10 +168,9 @@ KafkaServerOptions EmbeddedCluster::ServerOptionsFor(int port) const {
 }
 
 std::string EmbeddedCluster::bootstrap_servers() const {
+  // From the ports, which outlive stopped brokers' listeners.
   std::vector<std::string> parts;
-  for (const auto& server : servers_) {
-    parts.push_back(server->bootstrap_servers());
-  }
+  for (int port : ports_) parts.push_back(absl::StrCat("127.0.0.1:", port));
   return absl::StrJoin(parts, ",");
 }
 
@@ -172,9 +186,11 @@ std::shared_ptr<Broker> EmbeddedCluster::Find(NodeId from, NodeId to) const {
 BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
   BrokerOptions options = options_.broker;
   options.node_id = NodeId(index);
-  options.metadata_store = store_;
-  options.controller = controller_;
-  options.replica_transport = transport_;
+  if (network_ != nullptr) {
+    options.metadata_store = network_->stores.at(index);
+    options.controller = network_->controllers.at(index);
+    options.replica_transport = network_->transport;
+  }
   if (index < static_cast<int>(ports_.size())) {
     options.advertised_endpoints.push_back({.listener_name = "PLAINTEXT",
                                             .host = "127.0.0.1",
@@ -184,7 +200,7 @@ BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
       options_.brokers == 1
           ? data_dir_
           : io::JoinPath(data_dir_, absl::StrCat("broker-", index));
-  options.fs = fs_;
+  options.fs = disks_.at(index);
   options.clock = clock_;
   return options;
 }
@@ -192,7 +208,20 @@ BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
 absl::Status EmbeddedCluster::CreateTopic(
     const std::string& name, int32_t partitions,
     std::map<std::string, std::string> configs) {
-  return brokers_.front()->CreateTopic(
+  std::shared_ptr<Broker> broker;
+  {
+    absl::MutexLock lock(&brokers_mu_);
+    for (const auto& running : brokers_) {
+      if (running != nullptr) {
+        broker = running;
+        break;
+      }
+    }
+  }
+  if (broker == nullptr) {
+    return absl::FailedPreconditionError("no broker of the cluster is running");
+  }
+  return broker->CreateTopic(
       {.name = name,
        .num_partitions = partitions,
        .replication_factor = static_cast<int16_t>(std::min(num_brokers(), 3)),
@@ -220,35 +249,6 @@ std::unique_ptr<Admin> EmbeddedCluster::NewAdmin() {
       Admin::Create(*brokers_.front());
   if (!admin.ok()) Die("cannot create an admin client", admin.status());
   return *std::move(admin);
-}
-
-absl::Status EmbeddedCluster::Restart(int index) {
-  std::shared_ptr<Broker> broker;
-  {
-    absl::MutexLock lock(&brokers_mu_);
-    broker = std::move(brokers_.at(index));
-  }
-  int port = -1;
-  if (!servers_.empty()) {
-    // The listener borrows the broker: it goes first, and comes back on
-    // the same port, so clients reconnect to the address they know.
-    port = servers_.at(index)->endpoints().at(0).port;
-    servers_.at(index)->Shutdown();
-    servers_.at(index).reset();
-  }
-  RETURN_IF_ERROR(broker->Close());
-  broker.reset();
-  ASSIGN_OR_RETURN(broker, Broker::Open(OptionsFor(index)));
-  {
-    absl::MutexLock lock(&brokers_mu_);
-    brokers_.at(index) = broker;
-  }
-  if (port >= 0) {
-    ASSIGN_OR_RETURN(servers_.at(index),
-                     KafkaServer::Bind(ServerOptionsFor(port)));
-    RETURN_IF_ERROR(servers_.at(index)->Serve(*broker));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace rill::testing

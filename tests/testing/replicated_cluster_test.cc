@@ -10,6 +10,12 @@
 namespace rill::testing {
 namespace {
 
+using test::Describe;
+using test::LogEnd;
+using test::ProduceTo;
+using test::ThreeBrokers;
+using test::WaitFor;
+
 TEST_CASE(
     "a three-broker cluster places three replicas and acks=all waits "
     "for the ISR",

@@ -13,6 +13,10 @@
 namespace rill::testing {
 namespace {
 
+using test::Describe;
+using test::ThreeBrokers;
+using test::WaitFor;
+
 constexpr char kGroup[] = "g";
 
 EmbeddedClusterOptions ThreeBrokersFewOffsetsPartitions() {

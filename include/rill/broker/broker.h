@@ -274,6 +274,16 @@ class Broker {
   // Close answers parked fetches, stops background work, snapshots producer
   // state and closes every log cleanly.
   virtual absl::Status Close() = 0;
+  // CloseAbruptly stops the broker as a crash would, for fault-injection
+  // tests (rill::testing::EmbeddedCluster::KillBroker): no controlled
+  // shutdown (the controller learns of the death from the session timeout,
+  // or from whoever fences the broker), nothing flushed, snapshotted or
+  // marked clean. Parked fetches and waiting produces are answered with
+  // errors and every background thread stops. What was written but not
+  // synced stays with the file system, as after a process crash (a
+  // FaultInjectionFileSystem's DropUnsyncedData makes it a power loss); the
+  // next Open recovers as after a crash. Only destruction may follow.
+  virtual void CloseAbruptly() = 0;
 };
 
 }  // namespace rill

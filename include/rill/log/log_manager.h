@@ -78,6 +78,12 @@ class LogManager {
 
   // Close stops the background thread and closes every log cleanly.
   virtual absl::Status Close() = 0;
+  // CloseAbruptly stops the background thread and lets go of every log as
+  // a crash would: nothing is flushed, no checkpoint or clean-shutdown
+  // marker is written, and the next open recovers the logs as after a
+  // crash. Logs handed out stay valid until the manager is destroyed (their
+  // users stop first); Close then does nothing.
+  virtual void CloseAbruptly() = 0;
 };
 
 }  // namespace rill
