@@ -45,6 +45,7 @@
 #include "absl/synchronization/mutex.h"
 #include "rill/broker/broker.h"
 #include "rill/client/admin.h"
+#include "rill/client/broker_directory.h"
 #include "rill/client/consumer.h"
 #include "rill/client/producer.h"
 #include "rill/clock.h"
@@ -125,15 +126,23 @@ class EmbeddedCluster {
     return servers_.empty() ? nullptr : servers_.at(index).get();
   }
 
-  // New clients connected to broker 0; they abort the process if they
-  // cannot be created (tests want the client or nothing).
+  // directory finds the cluster's brokers (null while one is down or
+  // restarting), for clients created by hand: Producer::Create(directory(),
+  // ...).
+  std::shared_ptr<BrokerDirectory> directory() const { return directory_; }
+
+  // New clients of the cluster, following partition leaders and group
+  // coordinators as they move (through directory()); they abort the
+  // process if they cannot be created (tests want the client or nothing).
   std::unique_ptr<Producer> NewProducer(ProducerOptions options = {});
   std::unique_ptr<Consumer> NewConsumer(ConsumerOptions options = {});
   std::unique_ptr<Admin> NewAdmin();
 
   // Restart closes broker `index` cleanly and opens it again over the same
-  // storage (in-process clients of it must be closed first). Its listener,
-  // if any, closes its connections and is bound again on the same port.
+  // storage (clients made by New* wait for it or move to other brokers;
+  // clients made over broker(index) itself must be closed first). Its
+  // listener, if any, closes its connections and is bound again on the
+  // same port.
   absl::Status Restart(int index = 0);
 
  private:
@@ -156,6 +165,8 @@ class EmbeddedCluster {
   // Brokers by index; a follower's fetch finds its leader here.
   mutable absl::Mutex brokers_mu_;
   std::vector<std::shared_ptr<Broker>> brokers_;
+  // Over brokers_ (through Find), for the clients.
+  std::shared_ptr<BrokerDirectory> directory_;
   // One per broker with `.listen`; declared after brokers_ so servers are
   // destroyed (shut down) first.
   std::vector<std::unique_ptr<KafkaServer>> servers_;
