@@ -178,31 +178,6 @@ absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetPartition(
   return partition;
 }
 
-absl::StatusOr<std::shared_ptr<Partition>> BrokerImpl::GetOffsetsPartition(
-    int32_t p, bool create) {
-  const TopicPartition tp{std::string(util::kOffsetsTopic), PartitionId(p)};
-  absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(tp);
-  if (partition.ok() || !create ||
-      !HasErrorReason(partition.status(),
-                      ErrorReason::kUnknownTopicOrPartition)) {
-    return partition;
-  }
-  {
-    absl::MutexLock admin(&admin_mu_);
-    if (!GetTopic(util::kOffsetsTopic).ok()) {
-      RETURN_IF_ERROR(CreateTopicLocked(
-          {.name = std::string(util::kOffsetsTopic),
-           .num_partitions = options_.offsets_topic_num_partitions,
-           .replication_factor = 1,
-           .configs = {{"cleanup.policy", "compact"},
-                       {"segment.bytes",
-                        absl::StrCat(options_.offsets_topic_segment_bytes)}}},
-          /*validate_only=*/false));
-    }
-  }
-  return GetPartition(tp);
-}
-
 void BrokerImpl::Produce(const TopicPartition& tp, std::span<char> batch,
                          const ProduceOptions& options, ProduceCallback done) {
   absl::StatusOr<std::shared_ptr<Partition>> partition = GetPartition(tp);

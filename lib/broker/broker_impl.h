@@ -98,6 +98,9 @@ class BrokerImpl final : public Broker {
                                        Offset before) override;
   absl::StatusOr<ProducerIdAndEpoch> InitProducerId() override;
 
+  std::vector<ClusterNode> LiveBrokers() override;
+  absl::StatusOr<NodeId> FindGroupCoordinator(
+      std::string_view group_id) override;
   GroupCoordinator& group_coordinator() override { return *coordinator_; }
   absl::Status RunMaintenance() override;
   absl::Status Close() override;
@@ -153,9 +156,15 @@ class BrokerImpl final : public Broker {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<std::shared_ptr<Partition>> GetPartition(
       const TopicPartition& tp) ABSL_LOCKS_EXCLUDED(mu_);
+  // --- Groups (broker_groups.cc) -------------------------------------------
   // GetOffsetsPartition backs the group coordinator's GroupLog.
   absl::StatusOr<std::shared_ptr<Partition>> GetOffsetsPartition(int32_t p,
                                                                  bool create);
+  // CreateOffsetsTopic creates `__consumer_offsets` unless it exists.
+  absl::Status CreateOffsetsTopic() ABSL_LOCKS_EXCLUDED(admin_mu_);
+  // FollowOffsetsLeadership loads the groups of an offsets partition this
+  // broker now leads, or unloads them when it no longer does.
+  void FollowOffsetsLeadership(const std::shared_ptr<Partition>& partition);
 
   // Topic administration, with admin_mu_ held.
   absl::Status CreateTopicLocked(const NewTopic& topic, bool validate_only)
@@ -200,6 +209,8 @@ class BrokerImpl final : public Broker {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const Topic>> topics_
       ABSL_GUARDED_BY(mu_);
+  // The image topics_ was built from.
+  std::shared_ptr<const replication::ClusterImage> image_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(admin_mu_) = false;
 };
 

@@ -159,6 +159,7 @@ void BrokerImpl::ApplyImage(
   {
     absl::MutexLock lock(&mu_);
     topics_ = std::move(next);
+    image_ = image;
   }
   applied_version_ = image->version();
   applied_.SignalAll();
@@ -204,17 +205,12 @@ absl::StatusOr<std::shared_ptr<const Topic>> BrokerImpl::ApplyTopic(
 void BrokerImpl::OnRoleChange(const std::shared_ptr<Partition>& partition,
                               const replication::PartitionState& state,
                               RoleChange change) {
-  const bool offsets = partition->tp().topic == util::kOffsetsTopic;
-  if (change.became_leader) {
-    if (fetcher_) fetcher_->Unfollow(partition->tp());
-    if (offsets && !standalone_) {
-      (void)coordinator_->LoadPartition(partition->tp().partition.value());
-    }
+  if ((change.became_leader || change.became_follower) && !standalone_ &&
+      partition->tp().topic == util::kOffsetsTopic) {
+    FollowOffsetsLeadership(partition);
   }
+  if (change.became_leader && fetcher_) fetcher_->Unfollow(partition->tp());
   if (change.became_follower) {
-    if (offsets && !standalone_) {
-      coordinator_->UnloadPartition(partition->tp().partition.value());
-    }
     if (fetcher_ == nullptr) return;
     if (state.has_leader()) {
       fetcher_->Follow(partition, state.leader, state.leader_epoch);

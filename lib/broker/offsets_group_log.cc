@@ -1,5 +1,8 @@
 #include "broker/offsets_group_log.h"
 
+#include "absl/strings/str_cat.h"
+#include "rill/error.h"
+
 namespace rill::broker {
 
 void OffsetsGroupLog::Append(int32_t partition, std::span<char> batch,
@@ -34,14 +37,17 @@ absl::StatusOr<LogReadResult> OffsetsGroupLog::Read(int32_t partition,
     return empty;
   }
   if (!source.ok()) return source.status();
-  FetchPartitionResult read = (*source)->Read(
-      {.tp = (*source)->tp(),
-       .fetch_offset = offset,
-       .max_bytes =
-           static_cast<int32_t>(std::min<int64_t>(max_bytes, INT32_MAX))},
-      IsolationLevel::kReadUncommitted, max_bytes, /*min_one_batch=*/true);
-  if (!read.status.ok()) return read.status;
-  return std::move(read.records);
+  Partition& leader = **source;
+  if (!leader.is_leader()) {
+    return MakeError(
+        ErrorReason::kNotLeaderOrFollower,
+        absl::StrCat(leader.tp().ToString(), " is not led by this broker"));
+  }
+  // Up to the log end, as Kafka's coordinator loads: a new leader's high
+  // watermark may not yet cover what the previous leader committed, and
+  // everything in a leader's log stays.
+  return leader.log().Read(offset,
+                           {.max_bytes = max_bytes, .min_one_batch = true});
 }
 
 absl::StatusOr<Offset> OffsetsGroupLog::log_start_offset(int32_t partition) {

@@ -1,10 +1,13 @@
-// FindCoordinator: a single broker coordinates every group, so a group key
-// finds this broker at its advertised address on the listener the request
-// came in on. rill has no transaction coordinator yet: transactional keys
-// get COORDINATOR_NOT_AVAILABLE, which clients retry. Other key types are
+// FindCoordinator: a group's coordinator is the leader of the group's
+// `__consumer_offsets` partition (the topic is created on the first
+// request), at its address on the listener the request came in on. rill has no
+// transaction coordinator yet: transactional keys get
+// COORDINATOR_NOT_AVAILABLE, which clients retry. Other key types are
 // INVALID_REQUEST, as Kafka answers them.
+#include "absl/strings/str_cat.h"
 #include "protocol/messages/find_coordinator.h"
 #include "rill/error.h"
+#include "server/broker_addresses.h"
 #include "server/error_codes.h"
 #include "server/handlers.h"
 
@@ -47,20 +50,30 @@ class FindCoordinatorHandler final
                         "key type must be 0 (group) or 1 (transaction)"));
       return;
     }
-    for (const Endpoint& e : context.server.advertised) {
-      if (e.listener_name != context.listener_name) continue;
-      FindCoordinatorResponse response;
-      // Kafka sends the name of the error, "NONE", as the message.
-      response.error_message = "NONE";
-      response.node_id = context.server.broker->node_id().value();
-      response.host = e.host;
-      response.port = e.port;
-      std::move(reply)(response);
+    absl::StatusOr<NodeId> coordinator =
+        context.server.broker->FindGroupCoordinator(request.key);
+    if (!coordinator.ok()) {
+      std::move(reply)(
+          NoCoordinator(KafkaErrorCode(coordinator.status()),
+                        std::string(coordinator.status().message())));
       return;
     }
-    std::move(reply)(
-        NoCoordinator(KafkaErrorCodeFor(ErrorReason::kCoordinatorNotAvailable),
-                      "the broker advertises no address on this listener"));
+    std::optional<BrokerAddress> address =
+        FindBrokerAddress(context, *coordinator);
+    if (!address) {
+      std::move(reply)(NoCoordinator(
+          KafkaErrorCodeFor(ErrorReason::kCoordinatorNotAvailable),
+          absl::StrCat("broker ", coordinator->value(),
+                       " has no address on listener ", context.listener_name)));
+      return;
+    }
+    FindCoordinatorResponse response;
+    // Kafka sends the name of the error, "NONE", as the message.
+    response.error_message = "NONE";
+    response.node_id = address->id.value();
+    response.host = std::move(address->host);
+    response.port = address->port;
+    std::move(reply)(response);
   }
 
   std::optional<FindCoordinatorResponse> ErrorResponse(

@@ -1,9 +1,10 @@
-// Metadata: brokers, controller, cluster id, and each topic's partitions
-// with leaders and ISRs. Unknown topics are created when both the client
-// (allow_auto_topic_creation) and the broker (auto.create.topics.enable)
-// allow it, as Kafka does.
+// Metadata: the live brokers, controller, cluster id, and each topic's
+// partitions with leaders, replicas and ISRs. Unknown topics are created when
+// both the client (allow_auto_topic_creation) and the broker
+// (auto.create.topics.enable) allow it, as Kafka does.
 #include "protocol/messages/metadata.h"
 #include "rill/error.h"
+#include "server/broker_addresses.h"
 #include "server/error_codes.h"
 #include "server/handlers.h"
 
@@ -47,20 +48,20 @@ MetadataResponse::Topic DescribeTopic(Broker& broker, const std::string& name,
   return out;
 }
 
-// Skeleton is a response with this broker, the cluster id and the
-// controller, and no topics.
+// Skeleton is a response with the live brokers this client can reach, the
+// cluster id and the controller, and no topics.
 MetadataResponse Skeleton(const RequestContext& context) {
   Broker& broker = *context.server.broker;
   MetadataResponse response;
-  for (const Endpoint& e : context.server.advertised) {
-    if (e.listener_name != context.listener_name) continue;
-    response.brokers.push_back({.node_id = broker.node_id().value(),
-                                .host = e.host,
-                                .port = e.port,
+  for (BrokerAddress& b : ReachableBrokers(context)) {
+    response.brokers.push_back({.node_id = b.id.value(),
+                                .host = std::move(b.host),
+                                .port = b.port,
                                 .rack = std::nullopt});
-    break;
   }
   response.cluster_id = broker.cluster_id();
+  // The controller is not a broker clients can reach; like a KRaft broker,
+  // name a live broker (this one).
   response.controller_id = broker.node_id().value();
   return response;
 }

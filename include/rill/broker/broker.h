@@ -75,6 +75,11 @@ struct BrokerOptions {
   int16_t default_replication_factor = 1;
   // offsets.topic.num.partitions. Default: 50.
   int32_t offsets_topic_num_partitions = 50;
+  // offsets.topic.replication.factor, capped at the number of live brokers
+  // when the topic is created (Kafka instead refuses to create it until
+  // that many are up; an embedded cluster of one should just work).
+  // Default: 3.
+  int16_t offsets_topic_replication_factor = 3;
   // offsets.topic.segment.bytes. Default: 100 MiB.
   int32_t offsets_topic_segment_bytes = 100 << 20;
   // The group coordinator's group.* and offsets.* settings.
@@ -150,6 +155,13 @@ struct PartitionOffsets {
   Offset high_watermark;
   Offset last_stable_offset;
   Offset log_end_offset;
+};
+
+// ClusterNode is a live (registered and unfenced) broker of the cluster.
+struct ClusterNode {
+  NodeId id = NodeId(-1);
+  // Its listeners as registered (advertised.listeners).
+  std::vector<replication::BrokerEndpoint> endpoints = {};
 };
 
 // Broker is one broker. Owned by its opener. Thread-safe: partitions lock
@@ -232,8 +244,21 @@ class Broker {
   // id with epoch 0 (ids are never reused, across reopens too).
   virtual absl::StatusOr<ProducerIdAndEpoch> InitProducerId() = 0;
 
+  // --- Cluster ------------------------------------------------------------
+  // LiveBrokers are the brokers this broker's metadata shows alive, by id
+  // (itself included while it is registered).
+  virtual std::vector<ClusterNode> LiveBrokers() = 0;
+
   // --- Groups -------------------------------------------------------------
-  // The coordinator of every group (a single broker coordinates them all).
+  // FindGroupCoordinator returns the broker coordinating `group_id`: the
+  // leader of its `__consumer_offsets` partition. The topic is created
+  // first if it does not exist, as Kafka does on FindCoordinator.
+  // kCoordinatorNotAvailable while that partition has no leader.
+  virtual absl::StatusOr<NodeId> FindGroupCoordinator(
+      std::string_view group_id) = 0;
+  // The coordinator of the groups whose offsets partitions this broker
+  // leads (all of them in a cluster of one); other groups get
+  // kNotCoordinator.
   virtual GroupCoordinator& group_coordinator() = 0;
 
   // RunMaintenance runs flush, roll, retention and compaction now.
