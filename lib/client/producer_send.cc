@@ -224,8 +224,6 @@ bool ProducerImpl::Complete(const TopicPartition& tp, PartitionQueue* queue,
         queue->next_sequence = batch->base_sequence;
       }
     }
-    unacked_ -= batch->record_count;
-    if (unacked_ == 0) idle_.SignalAll();
     // The broker has copied the bytes: the buffer builds a later batch
     // (fresh large buffers would cost page faults every batch).
     if (spare_buffers_.size() < kMaxSpareBuffers &&
@@ -245,6 +243,10 @@ bool ProducerImpl::Complete(const TopicPartition& tp, PartitionQueue* queue,
                                            ? result->log_append_time_ms
                                            : delivery.timestamp_ms});
   }
+  // Only now: Flush returns once every callback has run, as Kafka's does.
+  absl::MutexLock lock(&mu_);
+  unacked_ -= batch->record_count;
+  if (unacked_ == 0) idle_.SignalAll();
   return true;
 }
 

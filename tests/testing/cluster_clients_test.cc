@@ -12,10 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "cluster_test_util.h"
 #include "rill/error.h"
 #include "rill/testing/embedded_cluster.h"
 #include "status_test_util.h"
+#include "testing/cluster_test_util.h"
 
 namespace rill::testing {
 namespace {
