@@ -96,7 +96,9 @@ class AdminImpl final : public Admin {
   absl::StatusOr<std::map<TopicPartition, Offset>> DeleteRecords(
       const std::map<TopicPartition, Offset>& before) override {
     std::map<TopicPartition, Offset> low_watermarks;
-    for (const auto& [tp, offset] : before) {
+    for (const auto& entry : before) {
+      const TopicPartition& tp = entry.first;
+      const Offset offset = entry.second;
       ASSIGN_OR_RETURN(low_watermarks[tp],
                        router_->CallLeader<Offset>(
                            tp, Deadline(), [&](Broker& leader, LeaderEpoch) {
@@ -238,7 +240,9 @@ class AdminImpl final : public Admin {
       }
     }
     std::vector<PartitionLag> lags;
-    for (const auto& [tp, offset] : positions) {
+    for (const auto& entry : positions) {
+      const TopicPartition& tp = entry.first;
+      const Offset offset = entry.second;
       absl::StatusOr<PartitionOffsets> bounds =
           router_->CallLeader<PartitionOffsets>(
               tp, Deadline(), [&](Broker& leader, LeaderEpoch) {

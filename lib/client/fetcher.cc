@@ -61,13 +61,14 @@ void Fetcher::SendFetches() {
       state.leader = leader->node;
       state.current_leader_epoch = leader->epoch;
     }
+    const NodeId leader = state.leader;
     auto fetch = std::find_if(
         fetches.begin(), fetches.end(),
-        [&](const LeaderFetch& f) { return f.leader == state.leader; });
+        [leader](const LeaderFetch& f) { return f.leader == leader; });
     if (fetch == fetches.end()) {
       fetch = fetches.insert(
           fetches.end(),
-          LeaderFetch{.leader = state.leader,
+          LeaderFetch{.leader = leader,
                       .request = {.partitions = {},
                                   .min_bytes = options_.fetch_min_bytes,
                                   .max_wait_ms = options_.fetch_max_wait_ms,

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "rill/broker/broker.h"
 #include "rill/client/broker_directory.h"
+#include "rill/error.h"
 #include "rill/types.h"
 
 namespace rill::client {
@@ -99,7 +100,8 @@ class Router {
 
   // CallLeader runs `call(Broker&, LeaderEpoch)` on tp's leader, and again
   // on the leader found afresh after each leader error, kRetryBackoff
-  // apart, until `deadline`; returns the last answer.
+  // apart, until `deadline`; returns the last answer, or at once
+  // kUnknownTopicOrPartition when no live broker knows the partition.
   template <typename T, typename Call>
   absl::StatusOr<T> CallLeader(const TopicPartition& tp, absl::Time deadline,
                                Call call);
@@ -129,12 +131,18 @@ template <typename T, typename Call>
 absl::StatusOr<T> Router::CallLeader(const TopicPartition& tp,
                                      absl::Time deadline, Call call) {
   while (true) {
+    // No live broker knows the partition: it is gone, not moving.
+    bool gone = false;
     absl::StatusOr<T> result = [&]() -> absl::StatusOr<T> {
       absl::StatusOr<client::LeaderBroker> leader = FindLeader(tp);
-      if (!leader.ok()) return leader.status();
+      if (!leader.ok()) {
+        gone = HasErrorReason(leader.status(),
+                              ErrorReason::kUnknownTopicOrPartition);
+        return leader.status();
+      }
       return call(*leader->broker, leader->epoch);
     }();
-    if (result.ok() || !IsLeaderError(result.status())) return result;
+    if (result.ok() || gone || !IsLeaderError(result.status())) return result;
     InvalidateLeaders(tp.topic);
     if (!Backoff(deadline)) return result;
   }
