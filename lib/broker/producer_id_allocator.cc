@@ -30,6 +30,7 @@ absl::Status ProducerIdAllocator::ReserveBlock() {
                    util::FormatProperties(
                        {{"next.block.start", absl::StrCat(start + kBlockSize)}},
                        "rill producer id blocks"));
+  if (!exists) RETURN_IF_ERROR(fs_->CreateDirs(dir_));
   RETURN_IF_ERROR(io::WriteFileAtomically(*fs_, path_, text));
   next_ = start;
   block_end_ = start + kBlockSize;

@@ -28,7 +28,9 @@ class ProducerIdAllocator {
 
   ProducerIdAllocator(std::shared_ptr<io::FileSystem> fs,
                       std::string metadata_dir)
-      : fs_(std::move(fs)), path_(io::JoinPath(metadata_dir, "producer_ids")) {}
+      : fs_(std::move(fs)),
+        dir_(std::move(metadata_dir)),
+        path_(io::JoinPath(dir_, "producer_ids")) {}
 
   // Next returns a producer id no earlier call (in this or a previous run)
   // returned.
@@ -38,6 +40,9 @@ class ProducerIdAllocator {
   absl::Status ReserveBlock() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::shared_ptr<io::FileSystem> fs_;
+  // A broker of a replicated cluster has nothing else in it: created on
+  // the first reservation.
+  const std::string dir_;
   const std::string path_;
   absl::Mutex mu_;
   int64_t next_ ABSL_GUARDED_BY(mu_) = 0;

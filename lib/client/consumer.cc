@@ -33,20 +33,20 @@ GroupMembershipConfig MembershipConfig(const ConsumerOptions& options) {
 
 }  // namespace
 
-ConsumerImpl::ConsumerImpl(Broker& broker, ConsumerOptions options,
+ConsumerImpl::ConsumerImpl(std::shared_ptr<Router> router,
+                           ConsumerOptions options,
                            std::unique_ptr<ConsumerGroupProtocol> protocol)
-    : broker_(broker),
+    : router_(std::move(router)),
       options_(std::move(options)),
       signal_(std::make_shared<ConsumerSignal>()),
       protocol_(std::move(protocol)),
-      fetcher_(broker, options_, &assignment_, signal_) {
+      fetcher_(*router_, options_, &assignment_, signal_) {
   if (!options_.group_id.empty()) {
     timers_ = std::make_unique<util::TimerQueue>(options_.clock);
-    offsets_ = std::make_unique<ConsumerOffsets>(broker_.group_coordinator(),
-                                                 options_.group_id, signal_);
-    membership_ = std::make_unique<GroupMembership>(broker_.group_coordinator(),
-                                                    MembershipConfig(options_),
-                                                    signal_, timers_.get());
+    offsets_ =
+        std::make_unique<ConsumerOffsets>(router_, options_.group_id, signal_);
+    membership_ = std::make_unique<GroupMembership>(
+        router_, MembershipConfig(options_), signal_, timers_.get());
   }
   next_auto_commit_ms_ =
       options_.clock->NowMs() + options_.auto_commit_interval_ms;
@@ -287,7 +287,8 @@ void ConsumerImpl::MaybeAutoCommit() {
 absl::StatusOr<std::optional<OffsetAndMetadata>> ConsumerImpl::Committed(
     const TopicPartition& tp) {
   RETURN_IF_ERROR(CheckGroup("Committed"));
-  ASSIGN_OR_RETURN(auto committed, offsets_->Committed({tp}));
+  ASSIGN_OR_RETURN(auto committed,
+                   offsets_->Committed({tp}, absl::Now() + kDefaultApiTimeout));
   auto it = committed.find(tp);
   if (it == committed.end()) return std::nullopt;
   return std::move(it->second);
@@ -333,6 +334,14 @@ absl::Status ConsumerImpl::Close() {
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(
     Broker& broker, ConsumerOptions options) {
+  return Create(NewSingleBrokerDirectory(broker), std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(
+    std::shared_ptr<BrokerDirectory> brokers, ConsumerOptions options) {
+  if (brokers == nullptr) {
+    return absl::InvalidArgumentError("a consumer needs brokers");
+  }
   for (std::string& name : options.partition_assignment_strategy) {
     if (absl::StatusOr<std::string> short_name =
             client::AssignorShortName(name);
@@ -341,13 +350,17 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(
     }
   }
   RETURN_IF_ERROR(client::ValidateConsumerOptions(options));
-  if (!options.clock) options.clock = broker.clock();
+  auto router = std::make_shared<client::Router>(std::move(brokers));
+  if (!options.clock) {
+    ASSIGN_OR_RETURN(std::shared_ptr<Broker> broker, router->AnyBroker());
+    options.clock = broker->clock();
+  }
   if (options.group_id.empty()) options.enable_auto_commit = false;
   ASSIGN_OR_RETURN(std::unique_ptr<client::ConsumerGroupProtocol> protocol,
                    client::ConsumerGroupProtocol::Create(
-                       broker, options.partition_assignment_strategy));
+                       router, options.partition_assignment_strategy));
   return std::unique_ptr<Consumer>(new client::ConsumerImpl(
-      broker, std::move(options), std::move(protocol)));
+      std::move(router), std::move(options), std::move(protocol)));
 }
 
 }  // namespace rill

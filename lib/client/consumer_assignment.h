@@ -49,6 +49,10 @@ struct PartitionState {
   // Fetching and position lookups wait until then after an error
   // (retry.backoff.ms).
   absl::Time retry_at = absl::InfinitePast();
+  // Where fetches go: the leader and its epoch as metadata last showed
+  // them; -1 until looked up, and again after a leader error.
+  NodeId leader = NodeId(-1);
+  LeaderEpoch current_leader_epoch = LeaderEpoch(-1);
 
   // From the last fetch answer (-1 before one).
   Offset high_watermark = Offset(-1);

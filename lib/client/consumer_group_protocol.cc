@@ -12,7 +12,7 @@
 namespace rill::client {
 
 absl::StatusOr<std::unique_ptr<ConsumerGroupProtocol>>
-ConsumerGroupProtocol::Create(Broker& broker,
+ConsumerGroupProtocol::Create(std::shared_ptr<Router> router,
                               const std::vector<std::string>& assignor_names) {
   std::vector<std::unique_ptr<Assignor>> assignors;
   for (const std::string& name : assignor_names) {
@@ -23,7 +23,7 @@ ConsumerGroupProtocol::Create(Broker& broker,
     assignors.push_back(*std::move(assignor));
   }
   return std::unique_ptr<ConsumerGroupProtocol>(
-      new ConsumerGroupProtocol(broker, std::move(assignors)));
+      new ConsumerGroupProtocol(std::move(router), std::move(assignors)));
 }
 
 const Assignor* ConsumerGroupProtocol::Find(std::string_view name) const {
@@ -85,7 +85,8 @@ absl::StatusOr<std::vector<SyncGroupAssignment>> ConsumerGroupProtocol::Assign(
   }
   Assignor::PartitionCounts counts;
   for (const std::string& topic : topics) {
-    absl::StatusOr<TopicDescription> description = broker_.DescribeTopic(topic);
+    absl::StatusOr<TopicDescription> description =
+        router_->DescribeTopic(topic);
     if (!description.ok()) continue;  // not there (yet): nothing to assign
     counts[topic] = static_cast<int32_t>(description->partitions.size());
   }

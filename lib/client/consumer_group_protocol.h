@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "rill/broker/broker.h"
+#include "client/router.h"
 #include "rill/client/assignor.h"
 #include "rill/group/group_coordinator.h"
 #include "rill/types.h"
@@ -26,7 +26,8 @@ class ConsumerGroupProtocol {
   // Create instantiates the assignors named (in preference order);
   // kInvalidArgument for an unknown name.
   static absl::StatusOr<std::unique_ptr<ConsumerGroupProtocol>> Create(
-      Broker& broker, const std::vector<std::string>& assignor_names);
+      std::shared_ptr<Router> router,
+      const std::vector<std::string>& assignor_names);
 
   // Protocols is JoinGroup's protocol list for a member subscribed to
   // `topics` that owns `owned` since generation `generation_id` (-1: none):
@@ -55,12 +56,13 @@ class ConsumerGroupProtocol {
       std::string_view bytes);
 
  private:
-  ConsumerGroupProtocol(Broker& broker,
+  ConsumerGroupProtocol(std::shared_ptr<Router> router,
                         std::vector<std::unique_ptr<Assignor>> assignors)
-      : broker_(broker), assignors_(std::move(assignors)) {}
+      : router_(std::move(router)), assignors_(std::move(assignors)) {}
   const Assignor* Find(std::string_view name) const;
 
-  Broker& broker_;
+  // Partition counts come from any live broker.
+  const std::shared_ptr<Router> router_;
   const std::vector<std::unique_ptr<Assignor>> assignors_;
 };
 

@@ -4,7 +4,10 @@
 // application makes (Kafka's classic KafkaConsumer model): Poll drives the
 // group protocol (GroupMembership), rebalance callbacks, auto-commit,
 // position lookups (committed offset, else auto.offset.reset) and fetching
-// (Fetcher). The only other threads are the broker's and the coordinator's
+// (Fetcher). Requests go where the Router says: fetches and offset lookups
+// to each partition's leader, group requests to the group's coordinator,
+// metadata to any live broker. The only other threads are the brokers' and
+// the coordinator's
 // (answering fetches, joins, syncs and commits into shared inboxes) and the
 // consumer's timer thread (heartbeats); they wake Poll through one
 // ConsumerSignal and never touch the state below.
@@ -29,17 +32,18 @@
 #include "client/consumer_signal.h"
 #include "client/fetcher.h"
 #include "client/group_membership.h"
+#include "client/router.h"
 #include "rill/client/assignor.h"
 #include "rill/client/consumer.h"
 #include "util/timer_queue.h"
 
 namespace rill::client {
 
-// ConsumerImpl: owned by the application; the broker outlives it. Not
+// ConsumerImpl: owned by the application; the brokers outlive it. Not
 // thread-safe (one thread at a time), except Wakeup.
 class ConsumerImpl final : public Consumer {
  public:
-  ConsumerImpl(Broker& broker, ConsumerOptions options,
+  ConsumerImpl(std::shared_ptr<Router> router, ConsumerOptions options,
                std::unique_ptr<ConsumerGroupProtocol> protocol);
   ~ConsumerImpl() override;
   ConsumerImpl(const ConsumerImpl&) = delete;
@@ -109,8 +113,10 @@ class ConsumerImpl final : public Consumer {
   // (else the partition rests for kRetryBackoff and Poll tries again).
   absl::Status ResolvePosition(PartitionState& state, bool report_errors);
   absl::Status ResolvePositions();
-  absl::StatusOr<Offset> ListOffset(const TopicPartition& tp,
-                                    int64_t timestamp);
+  // ListOffset looks an offset up on tp's leader, again as the leader
+  // moves until `deadline` (a past one: a single attempt).
+  absl::StatusOr<Offset> ListOffset(const TopicPartition& tp, int64_t timestamp,
+                                    absl::Time deadline);
   // NextRetry is the earliest time a backed-off lookup, fetch or join may
   // run again (after `now`).
   absl::Time NextRetry(absl::Time now) const;
@@ -141,7 +147,7 @@ class ConsumerImpl final : public Consumer {
   void InvokeAssigned(const std::vector<TopicPartition>& partitions);
   void InvokeLost(const std::vector<TopicPartition>& partitions);
 
-  Broker& broker_;
+  const std::shared_ptr<Router> router_;
   const ConsumerOptions options_;
   const std::shared_ptr<ConsumerSignal> signal_;
   const std::unique_ptr<ConsumerGroupProtocol> protocol_;

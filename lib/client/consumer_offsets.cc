@@ -39,12 +39,21 @@ std::vector<TopicPartition> Keys(
   return keys;
 }
 
+// CoordinatorErrorOf is the first coordinator error among a commit's
+// partitions (the coordinator moved or is loading): OK if none.
+absl::Status CoordinatorErrorOf(const OffsetCommitResponse& response) {
+  for (const absl::Status& status : response.partition_statuses) {
+    if (IsCoordinatorError(status)) return status;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-ConsumerOffsets::ConsumerOffsets(GroupCoordinator& coordinator,
+ConsumerOffsets::ConsumerOffsets(std::shared_ptr<Router> router,
                                  std::string group_id,
                                  std::shared_ptr<ConsumerSignal> signal)
-    : coordinator_(coordinator),
+    : router_(std::move(router)),
       group_id_(std::move(group_id)),
       signal_(std::move(signal)),
       inbox_(std::make_shared<Inbox>()) {}
@@ -87,23 +96,35 @@ absl::Status ConsumerOffsets::CommitSync(
     const MemberGeneration& member) {
   RETURN_IF_ERROR(CheckOffsets(offsets));
   if (offsets.empty()) return absl::OkStatus();
-  struct Wait {
-    absl::Notification done;
-    OffsetCommitResponse response;
-  };
-  auto wait = std::make_shared<Wait>();
-  coordinator_.CommitOffsets(MakeRequest(group_id_, offsets, member),
-                             [wait](OffsetCommitResponse response) {
-                               wait->response = std::move(response);
-                               wait->done.Notify();
-                             });
-  if (!wait->done.WaitForNotificationWithTimeout(kDefaultApiTimeout)) {
-    return MakeError(ErrorReason::kRequestTimedOut,
-                     absl::StrCat("offset commit for group ", group_id_,
-                                  " got no answer within ",
-                                  absl::FormatDuration(kDefaultApiTimeout)));
-  }
-  return Summarize(Keys(offsets), wait->response);
+  const OffsetCommitRequest request = MakeRequest(group_id_, offsets, member);
+  const absl::Time deadline = absl::Now() + kDefaultApiTimeout;
+  absl::StatusOr<OffsetCommitResponse> response =
+      router_->CallCoordinator<OffsetCommitResponse>(
+          group_id_, deadline,
+          [&](GroupCoordinator& coordinator)
+              -> absl::StatusOr<OffsetCommitResponse> {
+            struct Wait {
+              absl::Notification done;
+              OffsetCommitResponse response;
+            };
+            auto wait = std::make_shared<Wait>();
+            coordinator.CommitOffsets(request,
+                                      [wait](OffsetCommitResponse response) {
+                                        wait->response = std::move(response);
+                                        wait->done.Notify();
+                                      });
+            if (!wait->done.WaitForNotificationWithDeadline(deadline)) {
+              return MakeError(
+                  ErrorReason::kRequestTimedOut,
+                  absl::StrCat("offset commit for group ", group_id_,
+                               " got no answer within ",
+                               absl::FormatDuration(kDefaultApiTimeout)));
+            }
+            RETURN_IF_ERROR(CoordinatorErrorOf(wait->response));
+            return std::move(wait->response);
+          });
+  if (!response.ok()) return response.status();
+  return Summarize(Keys(offsets), *response);
 }
 
 void ConsumerOffsets::CommitAsync(
@@ -118,18 +139,31 @@ void ConsumerOffsets::CommitAsync(
     Fail(absl::OkStatus(), std::move(done));
     return;
   }
+  absl::StatusOr<std::shared_ptr<Broker>> coordinator =
+      router_->Coordinator(group_id_);
+  if (!coordinator.ok()) {
+    Fail(coordinator.status(), std::move(done));
+    return;
+  }
   const uint64_t id = next_id_++;
   pending_.emplace(id, std::move(done));
-  coordinator_.CommitOffsets(
-      MakeRequest(group_id_, offsets, member),
-      [inbox = inbox_, signal = signal_, id,
-       partitions = Keys(offsets)](OffsetCommitResponse response) {
-        {
-          absl::MutexLock lock(&inbox->mu);
-          inbox->done.emplace(id, Summarize(partitions, response));
-        }
-        signal->Notify();
-      });
+  (*coordinator)
+      ->group_coordinator()
+      .CommitOffsets(MakeRequest(group_id_, offsets, member),
+                     [inbox = inbox_, signal = signal_, router = router_,
+                      group_id = group_id_, id,
+                      partitions = Keys(offsets)](OffsetCommitResponse r) {
+                       // Not retried (as Kafka's async commits are not); the
+                       // next commit finds the coordinator again.
+                       if (!CoordinatorErrorOf(r).ok()) {
+                         router->InvalidateCoordinator(group_id);
+                       }
+                       {
+                         absl::MutexLock lock(&inbox->mu);
+                         inbox->done.emplace(id, Summarize(partitions, r));
+                       }
+                       signal->Notify();
+                     });
 }
 
 void ConsumerOffsets::Fail(absl::Status status,
@@ -167,9 +201,13 @@ void ConsumerOffsets::FinishAsync(absl::Time deadline) {
 }
 
 absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>>
-ConsumerOffsets::Committed(const std::vector<TopicPartition>& partitions) {
+ConsumerOffsets::Committed(const std::vector<TopicPartition>& partitions,
+                           absl::Time deadline) {
   ASSIGN_OR_RETURN(std::vector<CommittedOffset> committed,
-                   coordinator_.FetchOffsets(group_id_, partitions));
+                   router_->CallCoordinator<std::vector<CommittedOffset>>(
+                       group_id_, deadline, [&](GroupCoordinator& coordinator) {
+                         return coordinator.FetchOffsets(group_id_, partitions);
+                       }));
   std::map<TopicPartition, OffsetAndMetadata> out;
   for (CommittedOffset& c : committed) {
     if (c.offset < Offset(0)) continue;

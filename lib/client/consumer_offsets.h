@@ -1,5 +1,8 @@
 // client/consumer_offsets.h — committing offsets to the group coordinator
-// and reading them back.
+// and reading them back. The coordinator is found through the Router, and
+// found again when it moves: synchronous calls retry until their deadline,
+// asynchronous commits report the error (as Kafka's do) and the next one
+// goes to the coordinator found afresh.
 #ifndef RILL_CLIENT_CONSUMER_OFFSETS_H_
 #define RILL_CLIENT_CONSUMER_OFFSETS_H_
 
@@ -15,28 +18,26 @@
 #include "absl/time/time.h"
 #include "client/consumer_signal.h"
 #include "client/group_membership.h"
+#include "client/router.h"
 #include "rill/client/consumer.h"
 #include "rill/group/group_coordinator.h"
 
 namespace rill::client {
-
-// kDefaultApiTimeout is default.api.timeout.ms: the longest a synchronous
-// commit waits for the coordinator.
-inline constexpr absl::Duration kDefaultApiTimeout = absl::Seconds(60);
 
 // ConsumerOffsets is owned by a consumer; the polling thread calls it. An
 // async commit's callback is queued by the coordinator's thread and run by
 // the polling thread (RunCompletions), as Kafka runs them inside poll.
 class ConsumerOffsets {
  public:
-  ConsumerOffsets(GroupCoordinator& coordinator, std::string group_id,
+  ConsumerOffsets(std::shared_ptr<Router> router, std::string group_id,
                   std::shared_ptr<ConsumerSignal> signal);
   ConsumerOffsets(const ConsumerOffsets&) = delete;
   ConsumerOffsets& operator=(const ConsumerOffsets&) = delete;
 
   // CommitSync commits `offsets` as `member` and waits (up to
-  // kDefaultApiTimeout). The first partition's error is returned, naming
-  // the partition. kInvalidArgument for a negative offset.
+  // kDefaultApiTimeout, finding the coordinator again as it moves). The
+  // first partition's error is returned, naming the partition.
+  // kInvalidArgument for a negative offset.
   absl::Status CommitSync(
       const std::map<TopicPartition, OffsetAndMetadata>& offsets,
       const MemberGeneration& member);
@@ -55,9 +56,10 @@ class ConsumerOffsets {
   void FinishAsync(absl::Time deadline);
 
   // Committed returns the group's committed offsets of `partitions`
-  // (absent when nothing is committed).
+  // (absent when nothing is committed), asking again while the coordinator
+  // moves, until `deadline` (a past one: a single attempt).
   absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> Committed(
-      const std::vector<TopicPartition>& partitions);
+      const std::vector<TopicPartition>& partitions, absl::Time deadline);
 
  private:
   struct Inbox;
@@ -68,7 +70,7 @@ class ConsumerOffsets {
   static absl::Status Summarize(const std::vector<TopicPartition>& partitions,
                                 const OffsetCommitResponse& response);
 
-  GroupCoordinator& coordinator_;
+  const std::shared_ptr<Router> router_;
   const std::string group_id_;
   const std::shared_ptr<ConsumerSignal> signal_;
   const std::shared_ptr<Inbox> inbox_;

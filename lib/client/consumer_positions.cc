@@ -46,11 +46,15 @@ absl::StatusOr<std::vector<PartitionState*>> ConsumerImpl::AssignedStates(
 }
 
 absl::StatusOr<Offset> ConsumerImpl::ListOffset(const TopicPartition& tp,
-                                                int64_t timestamp) {
-  ASSIGN_OR_RETURN(
-      ListOffsetsResult result,
-      broker_.ListOffsets(
-          tp, {.timestamp = timestamp, .isolation = options_.isolation_level}));
+                                                int64_t timestamp,
+                                                absl::Time deadline) {
+  const ListOffsetsSpec spec{.timestamp = timestamp,
+                             .isolation = options_.isolation_level};
+  ASSIGN_OR_RETURN(ListOffsetsResult result,
+                   router_->CallLeader<ListOffsetsResult>(
+                       tp, deadline, [&](Broker& leader, LeaderEpoch) {
+                         return leader.ListOffsets(tp, spec);
+                       }));
   return result.offset;
 }
 
@@ -60,12 +64,15 @@ absl::Status ConsumerImpl::ResolvePosition(PartitionState& state,
   const TopicPartition& tp = *state.tp;
   const absl::Time now = absl::Now();
   if (!report_errors && state.retry_at > now) return absl::OkStatus();
+  // Inside Poll one attempt (Poll comes back after the backoff); for a
+  // caller waiting on the answer, attempts until the API timeout.
+  const absl::Time deadline = report_errors ? now + kDefaultApiTimeout : now;
   if (state.source == PositionSource::kCommitted) {
     if (options_.group_id.empty()) {
       state.source = PositionSource::kReset;
     } else {
       absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> committed =
-          offsets_->Committed({tp});
+          offsets_->Committed({tp}, deadline);
       if (!committed.ok()) {
         state.retry_at = now + kRetryBackoff;
         return report_errors ? committed.status() : absl::OkStatus();
@@ -98,9 +105,11 @@ absl::Status ConsumerImpl::ResolvePosition(PartitionState& state,
         "NoOffsetForPartitionException); Seek to a position first"));
   }
   absl::StatusOr<Offset> offset =
-      ListOffset(tp, options_.auto_offset_reset == AutoOffsetReset::kEarliest
-                         ? ListOffsetsSpec::kEarliest
-                         : ListOffsetsSpec::kLatest);
+      ListOffset(tp,
+                 options_.auto_offset_reset == AutoOffsetReset::kEarliest
+                     ? ListOffsetsSpec::kEarliest
+                     : ListOffsetsSpec::kLatest,
+                 deadline);
   if (!offset.ok()) {
     state.retry_at = now + kRetryBackoff;
     return report_errors ? offset.status() : absl::OkStatus();
@@ -137,7 +146,8 @@ absl::Status ConsumerImpl::SeekToBeginning(
                    AssignedStates(partitions, "SeekToBeginning"));
   for (PartitionState* state : states) {
     ASSIGN_OR_RETURN(Offset offset,
-                     ListOffset(*state->tp, ListOffsetsSpec::kEarliest));
+                     ListOffset(*state->tp, ListOffsetsSpec::kEarliest,
+                                absl::Now() + kDefaultApiTimeout));
     ConsumerAssignment::Seek(*state, offset);
   }
   return absl::OkStatus();
@@ -150,7 +160,8 @@ absl::Status ConsumerImpl::SeekToEnd(
                    AssignedStates(partitions, "SeekToEnd"));
   for (PartitionState* state : states) {
     ASSIGN_OR_RETURN(Offset offset,
-                     ListOffset(*state->tp, ListOffsetsSpec::kLatest));
+                     ListOffset(*state->tp, ListOffsetsSpec::kLatest,
+                                absl::Now() + kDefaultApiTimeout));
     ConsumerAssignment::Seek(*state, offset);
   }
   return absl::OkStatus();
@@ -194,7 +205,12 @@ std::vector<TopicPartition> ConsumerImpl::Paused() const {
 
 absl::StatusOr<int64_t> ConsumerImpl::Lag(const TopicPartition& tp) {
   ASSIGN_OR_RETURN(Offset position, Position(tp));
-  ASSIGN_OR_RETURN(PartitionOffsets offsets, broker_.GetPartitionOffsets(tp));
+  ASSIGN_OR_RETURN(PartitionOffsets offsets,
+                   router_->CallLeader<PartitionOffsets>(
+                       tp, absl::Now() + kDefaultApiTimeout,
+                       [&](Broker& leader, LeaderEpoch) {
+                         return leader.GetPartitionOffsets(tp);
+                       }));
   const Offset end = options_.isolation_level == IsolationLevel::kReadCommitted
                          ? offsets.last_stable_offset
                          : offsets.high_watermark;

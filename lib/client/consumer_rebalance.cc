@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/consumer_impl.h"
+#include "rill/error.h"
 #include "util/status_macros.h"
 
 namespace rill::client {
@@ -72,10 +73,18 @@ absl::Status ConsumerImpl::UpdateGroup() {
 std::map<std::string, int32_t> ConsumerImpl::SubscribedPartitionCounts() const {
   std::map<std::string, int32_t> counts;
   for (const std::string& topic : assignment_.topics()) {
-    absl::StatusOr<TopicDescription> description = broker_.DescribeTopic(topic);
-    counts[topic] = description.ok()
-                        ? static_cast<int32_t>(description->partitions.size())
-                        : 0;
+    absl::StatusOr<TopicDescription> description =
+        router_->DescribeTopic(topic);
+    if (description.ok()) {
+      counts[topic] = static_cast<int32_t>(description->partitions.size());
+    } else if (HasErrorReason(description.status(),
+                              ErrorReason::kUnknownTopicOrPartition)) {
+      counts[topic] = 0;
+    } else if (auto it = joined_partition_counts_.find(topic);
+               it != joined_partition_counts_.end()) {
+      // No broker could say (the cluster is restarting): as it was.
+      counts[topic] = it->second;
+    }
   }
   return counts;
 }

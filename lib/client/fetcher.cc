@@ -21,56 +21,102 @@ Fetcher::CompletedFetch::CompletedFetch(std::shared_ptr<FetchedData> d,
                                         uint64_t gen)
     : data(std::move(d)), generation(gen), batches(data->buffer.bytes()) {}
 
-Fetcher::Fetcher(Broker& broker, const ConsumerOptions& options,
+Fetcher::Fetcher(Router& router, const ConsumerOptions& options,
                  ConsumerAssignment* assignment,
                  std::shared_ptr<ConsumerSignal> signal)
-    : broker_(broker),
+    : router_(router),
       options_(options),
       assignment_(assignment),
       signal_(std::move(signal)),
       inbox_(std::make_shared<Inbox>()),
       buffers_(std::make_shared<FetchBufferPool>()) {}
 
+void Fetcher::RouteLater(PartitionState& state, absl::Time now) {
+  state.leader = NodeId(-1);
+  state.retry_at = now + kRetryBackoff;
+  router_.InvalidateLeaders(state.tp->topic);
+}
+
 void Fetcher::SendFetches() {
   const absl::Time now = absl::Now();
-  const uint64_t id = next_fetch_id_;
-  FetchRequest request{.partitions = {},
-                       .min_bytes = options_.fetch_min_bytes,
-                       .max_wait_ms = options_.fetch_max_wait_ms,
-                       .max_bytes = options_.fetch_max_bytes,
-                       .isolation = options_.isolation_level};
-  std::vector<SentPartition> sent;
+  // What goes to one leader; a consumer reads from a few leaders at most,
+  // found by a linear search.
+  struct LeaderFetch {
+    NodeId leader;
+    FetchRequest request;
+    std::vector<SentPartition> sent;
+  };
+  std::vector<LeaderFetch> fetches;
   for (auto& [tp, state] : assignment_->states()) {
     if (!state.has_position() || state.paused || state.inflight_fetch != 0 ||
         state.buffered || state.retry_at > now) {
       continue;
     }
-    request.partitions.push_back(
+    if (state.leader.value() < 0) {
+      absl::StatusOr<PartitionLeader> leader = router_.Leader(tp);
+      if (!leader.ok() || leader->node.value() < 0) {
+        RouteLater(state, now);
+        continue;
+      }
+      state.leader = leader->node;
+      state.current_leader_epoch = leader->epoch;
+    }
+    const NodeId leader = state.leader;
+    auto fetch = std::find_if(
+        fetches.begin(), fetches.end(),
+        [leader](const LeaderFetch& f) { return f.leader == leader; });
+    if (fetch == fetches.end()) {
+      fetch = fetches.insert(
+          fetches.end(),
+          LeaderFetch{.leader = leader,
+                      .request = {.partitions = {},
+                                  .min_bytes = options_.fetch_min_bytes,
+                                  .max_wait_ms = options_.fetch_max_wait_ms,
+                                  .max_bytes = options_.fetch_max_bytes,
+                                  .isolation = options_.isolation_level},
+                      .sent = {}});
+    }
+    fetch->request.partitions.push_back(
         {.tp = tp,
          .fetch_offset = state.position,
-         .max_bytes = options_.max_partition_fetch_bytes});
-    sent.push_back({tp, state.fetch_generation, state.position});
-    state.inflight_fetch = id;
+         .max_bytes = options_.max_partition_fetch_bytes,
+         .current_leader_epoch = state.current_leader_epoch});
+    fetch->sent.push_back({tp, state.fetch_generation, state.position});
   }
-  if (sent.empty()) return;
-  // Start each fetch at a different partition, so that with fetch.max.bytes
-  // reached early the same partition does not always come first (KIP-74).
-  const size_t first = rotation_++ % sent.size();
-  std::rotate(request.partitions.begin(), request.partitions.begin() + first,
-              request.partitions.end());
-  std::rotate(sent.begin(), sent.begin() + first, sent.end());
-  ++next_fetch_id_;
-  inflight_.emplace(id, std::move(sent));
-  // The answer may come inline, from an appending thread, or from the
-  // broker's timer at fetch.max.wait.ms; it only queues and wakes Poll.
-  broker_.Fetch(std::move(request),
-                [inbox = inbox_, signal = signal_, id](FetchResult result) {
-                  {
-                    absl::MutexLock lock(&inbox->mu);
-                    inbox->answers.emplace_back(id, std::move(result));
-                  }
-                  signal->Notify();
-                });
+  for (LeaderFetch& fetch : fetches) {
+    // Held for this call only (see BrokerDirectory).
+    std::shared_ptr<Broker> leader = router_.directory().Get(fetch.leader);
+    if (leader == nullptr) {  // down or cut off: look for its successor
+      for (const SentPartition& sent : fetch.sent) {
+        RouteLater(*assignment_->Find(sent.tp), now);
+      }
+      continue;
+    }
+    const uint64_t id = next_fetch_id_++;
+    for (const SentPartition& sent : fetch.sent) {
+      assignment_->Find(sent.tp)->inflight_fetch = id;
+    }
+    // Start each fetch at a different partition, so that with
+    // fetch.max.bytes reached early the same partition does not always
+    // come first (KIP-74).
+    const size_t first = rotation_++ % fetch.sent.size();
+    std::vector<FetchPartitionRequest>& partitions = fetch.request.partitions;
+    std::rotate(partitions.begin(), partitions.begin() + first,
+                partitions.end());
+    std::rotate(fetch.sent.begin(), fetch.sent.begin() + first,
+                fetch.sent.end());
+    inflight_.emplace(id, std::move(fetch.sent));
+    // The answer may come inline, from an appending thread, or from the
+    // broker's timer at fetch.max.wait.ms; it only queues and wakes Poll.
+    leader->Fetch(std::move(fetch.request),
+                  [inbox = inbox_, signal = signal_, id](FetchResult result) {
+                    {
+                      absl::MutexLock lock(&inbox->mu);
+                      inbox->answers.emplace_back(id, std::move(result));
+                    }
+                    signal->Notify();
+                  });
+  }
 }
 
 void Fetcher::ProcessAnswers() {
@@ -127,9 +173,11 @@ void Fetcher::HandleAnswer(const SentPartition& sent,
     if (HasErrorReason(result.status, ErrorReason::kOffsetOutOfRange)) {
       ConsumerAssignment::RequireLookup(state, PositionSource::kOutOfRange,
                                         sent.offset);
+    } else if (IsLeaderError(result.status)) {
+      // Not the leader (any more), a stale epoch, unknown topic, storage
+      // error: look the leader up again and retry, as Kafka does.
+      RouteLater(state, now);
     } else {
-      // Unknown topic, not leader, storage error: try again later (Kafka
-      // refreshes metadata and retries).
       state.retry_at = now + kRetryBackoff;
     }
     return;

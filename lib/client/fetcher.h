@@ -1,8 +1,11 @@
 // client/fetcher.h — a consumer's fetching: which partitions to ask the
-// broker for, what came back, and turning the answers into records.
+// brokers for, what came back, and turning the answers into records.
 //
-// One broker Fetch reads every partition that is assigned, not paused, has
-// a position, and has nothing in flight or buffered. Its callback (on the
+// Each partition that is assigned, not paused, has a position, and has
+// nothing in flight or buffered is read from its leader: one Fetch per
+// leader, as Kafka's fetcher sends one per node. A leader error (or a
+// leader that cannot be reached) makes the partition rest for
+// retry.backoff.ms and look its leader up again. A Fetch's callback (on the
 // broker's thread, or inline) only queues the answer and wakes Poll; the
 // polling thread copies the bytes out of the log once (into a pooled
 // buffer, see consumer_fetch_buffers.h) and decodes batch by batch as Poll
@@ -23,34 +26,32 @@
 #include "client/consumer_fetch_buffers.h"
 #include "client/consumer_records_builder.h"
 #include "client/consumer_signal.h"
+#include "client/router.h"
 #include "rill/broker/broker.h"
 #include "rill/client/consumer.h"
 #include "rill/record/record_batch.h"
 
 namespace rill::client {
 
-// kRetryBackoff is retry.backoff.ms: how long a partition rests after a
-// fetch or lookup error before it is tried again.
-inline constexpr absl::Duration kRetryBackoff = absl::Milliseconds(100);
-
 // Fetcher is owned by a consumer and used by its polling thread only.
 // Fetches still in flight when it is destroyed complete harmlessly: their
 // callbacks hold only the shared inbox.
 class Fetcher {
  public:
-  Fetcher(Broker& broker, const ConsumerOptions& options,
+  Fetcher(Router& router, const ConsumerOptions& options,
           ConsumerAssignment* assignment,
           std::shared_ptr<ConsumerSignal> signal);
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;
 
-  // SendFetches sends one fetch for the partitions ready to be read, if
-  // any.
+  // SendFetches sends one fetch per leader of the partitions ready to be
+  // read, if any.
   void SendFetches();
 
   // ProcessAnswers takes the answered fetches: data is buffered,
   // OFFSET_OUT_OF_RANGE sends the partition back to auto.offset.reset,
-  // other errors make it rest for kRetryBackoff. Data of partitions whose
+  // other errors make it rest for kRetryBackoff (leader errors also make
+  // it look its leader up again). Data of partitions whose
   // position moved meanwhile (seek, pause, revocation) is dropped.
   void ProcessAnswers();
 
@@ -112,8 +113,11 @@ class Fetcher {
   bool NextBatch(CompletedFetch& fetch, PartitionState& state);
   void HandleAnswer(const SentPartition& sent, FetchPartitionResult& result,
                     absl::Time now);
+  // RouteLater makes a partition whose leader is not known (or not
+  // reachable) rest, then look its leader up again.
+  void RouteLater(PartitionState& state, absl::Time now);
 
-  Broker& broker_;
+  Router& router_;
   const ConsumerOptions& options_;
   ConsumerAssignment* const assignment_;
   const std::shared_ptr<ConsumerSignal> signal_;
@@ -121,7 +125,7 @@ class Fetcher {
   const std::shared_ptr<FetchBufferPool> buffers_;
 
   uint64_t next_fetch_id_ = 1;
-  // Which partition leads the next fetch request.
+  // Which partition comes first in the next fetch request.
   size_t rotation_ = 0;
   // Fetches sent and not yet processed, by id.
   absl::flat_hash_map<uint64_t, std::vector<SentPartition>> inflight_;

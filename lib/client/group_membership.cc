@@ -35,11 +35,11 @@ constexpr absl::Duration kJoinRetryBackoff = absl::Milliseconds(100);
 
 }  // namespace
 
-GroupMembership::GroupMembership(GroupCoordinator& coordinator,
+GroupMembership::GroupMembership(std::shared_ptr<Router> router,
                                  GroupMembershipConfig config,
                                  std::shared_ptr<ConsumerSignal> signal,
                                  util::TimerQueue* timers)
-    : shared_(std::make_shared<Shared>(coordinator, std::move(config),
+    : shared_(std::make_shared<Shared>(std::move(router), std::move(config),
                                        std::move(signal), timers)) {}
 
 GroupMembership::~GroupMembership() {
@@ -99,15 +99,26 @@ void GroupMembership::SendJoinRequest() {
     s.sync_answer.reset();
     request.member_id = s.member_id;
   }
-  s.coordinator.JoinGroup(std::move(request),
-                          [shared = shared_, seq](JoinGroupResponse answer) {
-                            {
-                              absl::MutexLock lock(&shared->mu);
-                              if (shared->request_seq != seq) return;
-                              shared->join_answer = std::move(answer);
-                            }
-                            shared->signal->Notify();
-                          });
+  auto on_answer = [shared = shared_, seq](JoinGroupResponse answer) {
+    {
+      absl::MutexLock lock(&shared->mu);
+      if (shared->request_seq != seq) return;
+      shared->join_answer = std::move(answer);
+    }
+    shared->signal->Notify();
+  };
+  absl::StatusOr<std::shared_ptr<Broker>> coordinator =
+      s.router->Coordinator(s.config.group_id);
+  if (!coordinator.ok()) {
+    // Answered as a coordinator that is not there would: retried later.
+    JoinGroupResponse refused;
+    refused.status = coordinator.status();
+    on_answer(std::move(refused));
+    return;
+  }
+  (*coordinator)
+      ->group_coordinator()
+      .JoinGroup(std::move(request), std::move(on_answer));
 }
 
 absl::StatusOr<std::optional<CompletedRebalance>> GroupMembership::Advance(
@@ -136,6 +147,7 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
                                            LeaderAssign assign) {
   Shared& s = *shared_;
   const ErrorReason reason = GetErrorReason(answer.status);
+  s.NoteError(answer.status);
   if (answer.status.ok()) {
     uint64_t seq;
     {
@@ -168,15 +180,25 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
       }
       request.assignments = *std::move(assignments);
     }
-    s.coordinator.SyncGroup(std::move(request),
-                            [shared = shared_, seq](SyncGroupResponse a) {
-                              {
-                                absl::MutexLock lock(&shared->mu);
-                                if (shared->request_seq != seq) return;
-                                shared->sync_answer = std::move(a);
-                              }
-                              shared->signal->Notify();
-                            });
+    auto on_answer = [shared = shared_, seq](SyncGroupResponse a) {
+      {
+        absl::MutexLock lock(&shared->mu);
+        if (shared->request_seq != seq) return;
+        shared->sync_answer = std::move(a);
+      }
+      shared->signal->Notify();
+    };
+    absl::StatusOr<std::shared_ptr<Broker>> coordinator =
+        s.router->Coordinator(s.config.group_id);
+    if (!coordinator.ok()) {
+      SyncGroupResponse refused;
+      refused.status = coordinator.status();
+      on_answer(std::move(refused));
+      return absl::OkStatus();
+    }
+    (*coordinator)
+        ->group_coordinator()
+        .SyncGroup(std::move(request), std::move(on_answer));
     return absl::OkStatus();
   }
   if (reason == ErrorReason::kMemberIdRequired ||
@@ -214,6 +236,7 @@ absl::Status GroupMembership::OnJoinAnswer(JoinGroupResponse answer,
 std::optional<CompletedRebalance> GroupMembership::OnSyncAnswer(
     SyncGroupResponse answer) {
   Shared& s = *shared_;
+  s.NoteError(answer.status);
   absl::MutexLock lock(&s.mu);
   if (s.state != State::kSyncing) return std::nullopt;
   if (answer.status.ok()) {
@@ -364,12 +387,7 @@ absl::Status GroupMembership::Leave() {
   }
   retry_at_ = absl::InfinitePast();
   if (!send) return absl::OkStatus();
-  const LeaveGroupResponse answer = s.coordinator.LeaveGroup(
-      {.group_id = s.config.group_id, .members = {member}});
-  absl::Status status = answer.status;
-  if (status.ok() && !answer.member_statuses.empty()) {
-    status = answer.member_statuses.front();
-  }
+  const absl::Status status = s.SendLeave(member);
   if (HasErrorReason(status, ErrorReason::kUnknownMemberId)) {
     return absl::OkStatus();
   }

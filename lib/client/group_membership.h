@@ -5,6 +5,12 @@
 // the protocols, runs the assignor when this member leads, and reads the
 // assignment bytes it gets back.
 //
+// The coordinator is the broker leading the group's offsets partition,
+// found through the Router; a request that finds it moved (NOT_COORDINATOR,
+// COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS) makes the next
+// one look it up again, and a JoinGroup or SyncGroup so refused is retried
+// after retry.backoff.ms, as Kafka's AbstractCoordinator does.
+//
 // Requests never block: the coordinator answers on another member's thread,
 // its timer, or inline, and the answer waits in shared state until the
 // polling thread calls Advance. Heartbeats run on the consumer's timer
@@ -25,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "client/consumer_signal.h"
+#include "client/router.h"
 #include "rill/group/group_coordinator.h"
 #include "util/timer_queue.h"
 
@@ -76,7 +83,7 @@ class GroupMembership {
       absl::FunctionRef<absl::StatusOr<std::vector<SyncGroupAssignment>>(
           const JoinGroupResponse&)>;
 
-  GroupMembership(GroupCoordinator& coordinator, GroupMembershipConfig config,
+  GroupMembership(std::shared_ptr<Router> router, GroupMembershipConfig config,
                   std::shared_ptr<ConsumerSignal> signal,
                   util::TimerQueue* timers);
   ~GroupMembership();

@@ -4,7 +4,42 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace rill::client {
+namespace {
+
+// How long LeaveGroup looks for a coordinator that is moving: leaving is
+// best effort (a member that cannot say goodbye is removed when its
+// session times out).
+constexpr absl::Duration kLeaveTimeout = absl::Seconds(1);
+
+}  // namespace
+
+void GroupMembership::Shared::NoteError(const absl::Status& status) {
+  if (IsCoordinatorError(status)) {
+    router->InvalidateCoordinator(config.group_id);
+  }
+}
+
+absl::Status GroupMembership::Shared::SendLeave(const MemberIdentity& member) {
+  absl::StatusOr<LeaveGroupResponse> answer =
+      router->CallCoordinator<LeaveGroupResponse>(
+          config.group_id, absl::Now() + kLeaveTimeout,
+          [&](GroupCoordinator& coordinator)
+              -> absl::StatusOr<LeaveGroupResponse> {
+            LeaveGroupResponse response = coordinator.LeaveGroup(
+                {.group_id = config.group_id, .members = {member}});
+            if (IsCoordinatorError(response.status)) return response.status;
+            return response;
+          });
+  if (!answer.ok()) return answer.status();
+  absl::Status status = answer->status;
+  if (status.ok() && !answer->member_statuses.empty()) {
+    status = answer->member_statuses.front();
+  }
+  return status;
+}
 
 void GroupMembership::Shared::StartHeartbeatsLocked() {
   StopHeartbeatsLocked();
@@ -92,14 +127,19 @@ void GroupMembership::Shared::Heartbeat(uint64_t epoch) {
     }
   }
   if (poll_timeout) {
-    if (leave.has_value()) {
-      (void)coordinator.LeaveGroup(
-          {.group_id = config.group_id, .members = {*leave}});
-    }
+    if (leave.has_value()) (void)SendLeave(*leave);
     signal->Notify();
     return;
   }
-  const absl::Status status = coordinator.Heartbeat(request);
+  absl::Status status;
+  {
+    absl::StatusOr<std::shared_ptr<Broker>> coordinator =
+        router->Coordinator(config.group_id);
+    status = coordinator.ok()
+                 ? (*coordinator)->group_coordinator().Heartbeat(request)
+                 : coordinator.status();
+  }
+  NoteError(status);
   bool notify = false;
   {
     absl::MutexLock lock(&mu);
@@ -123,7 +163,10 @@ void GroupMembership::Shared::Heartbeat(uint64_t epoch) {
         notify = true;
         break;
       default:
-        break;  // OK, or a coordinator hiccup: keep beating
+        // OK, or the coordinator moved or is loading the group: keep
+        // beating (to the coordinator found again); a new coordinator that
+        // does not know the generation answers as above.
+        break;
     }
     if (epoch == heartbeat_epoch) ScheduleHeartbeatLocked();
   }

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "client/group_membership.h"
+#include "client/router.h"
 #include "rill/error.h"
 
 namespace rill::client {
@@ -24,14 +25,15 @@ namespace rill::client {
 // requests in flight and its scheduled heartbeats.
 struct GroupMembership::Shared
     : public std::enable_shared_from_this<GroupMembership::Shared> {
-  Shared(GroupCoordinator& c, GroupMembershipConfig cfg,
+  Shared(std::shared_ptr<Router> r, GroupMembershipConfig cfg,
          std::shared_ptr<ConsumerSignal> sig, util::TimerQueue* t)
-      : coordinator(c),
+      : router(std::move(r)),
         config(std::move(cfg)),
         signal(std::move(sig)),
         timers(t) {}
 
-  GroupCoordinator& coordinator;
+  // Finds the group's coordinator for each request.
+  const std::shared_ptr<Router> router;
   const GroupMembershipConfig config;
   const std::shared_ptr<ConsumerSignal> signal;
   util::TimerQueue* const timers;
@@ -71,6 +73,13 @@ struct GroupMembership::Shared
   // the member is done (Kafka's FencedInstanceIdException is fatal).
   void FenceLocked(const absl::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // NoteError forgets the coordinator when `status` says it moved (or is
+  // not there), so the next request finds it again.
+  void NoteError(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu);
+  // SendLeave sends LeaveGroup for `member` to the coordinator, found again
+  // while it moves for up to kLeaveTimeout.
+  absl::Status SendLeave(const MemberIdentity& member) ABSL_LOCKS_EXCLUDED(mu);
+
   // BeatNow sends the next heartbeat of a stable member now (Poll calls it:
   // in process a heartbeat is a function call, so a member learns of a
   // rebalance at its next poll rather than up to heartbeat.interval.ms

@@ -1,25 +1,13 @@
-// ProducerImpl: see rill/client/producer.h.
-//
-// Send appends to the partition's open batch under one mutex. A batch is
-// sealed when full, when linger.ms passes (the producer's timer), or on
-// Flush; sealed batches of a partition are sent one at a time, in order, by
-// whichever thread sealed the first of them (`PartitionQueue::sending`), so
-// sequences reach the broker in order. Retriable errors keep the batch at
-// the head of its queue and retry it, unchanged, after retry.backoff.ms until
-// delivery.timeout.ms; other errors fail its records.
+// ProducerImpl: Send, batching, Flush and Close. See client/producer_impl.h.
 #include "rill/client/producer.h"
 
 #include <memory>
 #include <utility>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
-#include "client/producer_batch.h"
+#include "client/producer_impl.h"
 #include "rill/error.h"
 #include "util/status_macros.h"
-#include "util/timer_queue.h"
 
 namespace rill::client {
 namespace {
@@ -30,111 +18,24 @@ constexpr int64_t kMetadataMaxAgeMs = 300'000;
 // Bytes a record adds to a batch beyond its key, value and headers, at most
 // (length, attributes, timestamp and offset deltas, lengths, header count).
 constexpr size_t kRecordOverhead = 5 + 1 + 10 + 5 + 5 + 5 + 5;
-// Batch buffers kept for reuse.
-constexpr size_t kMaxSpareBuffers = 4;
 
-bool IsRetriable(const absl::Status& status) {
-  switch (GetErrorReason(status)) {
-    case ErrorReason::kNotEnoughReplicas:
-    case ErrorReason::kNotEnoughReplicasAfterAppend:
-    case ErrorReason::kNotLeaderOrFollower:
-    case ErrorReason::kLeaderNotAvailable:
-    case ErrorReason::kRequestTimedOut:
-    case ErrorReason::kKafkaStorageError:
-      return true;
-    default:
-      return false;
-  }
-}
+}  // namespace
 
-// Producer-state errors: the broker no longer accepts this producer id's
-// sequence, so a new id is needed (Kafka's producer bumps its epoch).
-bool NeedsNewProducerId(const absl::Status& status) {
-  const ErrorReason reason = GetErrorReason(status);
-  return reason == ErrorReason::kOutOfOrderSequenceNumber ||
-         reason == ErrorReason::kInvalidProducerEpoch ||
-         reason == ErrorReason::kUnknownProducerId;
-}
+ProducerImpl::ProducerImpl(std::shared_ptr<Router> router,
+                           ProducerOptions options,
+                           std::shared_ptr<Clock> clock,
+                           ProducerIdAndEpoch producer_id)
+    : router_(std::move(router)),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      partitioner_(options_.partitioner
+                       ? options_.partitioner
+                       : std::shared_ptr<Partitioner>(NewDefaultPartitioner())),
+      timers_(clock_),
+      producer_id_(producer_id) {}
 
-struct TopicState {
-  int32_t num_partitions = 0;
-  int64_t refreshed_ms = 0;
-  // Set when a batch opens past metadata.max.age.ms, so that the next Send
-  // re-reads the partition count (Send itself reads no clock).
-  bool stale = false;
-  std::vector<std::unique_ptr<PartitionQueue>> partitions;
-};
-
-class ProducerImpl final : public Producer {
- public:
-  ProducerImpl(Broker& broker, ProducerOptions options,
-               ProducerIdAndEpoch producer_id)
-      : broker_(broker),
-        options_(std::move(options)),
-        clock_(options_.clock ? options_.clock : broker.clock()),
-        partitioner_(options_.partitioner ? options_.partitioner
-                                          : std::shared_ptr<Partitioner>(
-                                                NewDefaultPartitioner())),
-        timers_(clock_),
-        producer_id_(producer_id) {}
-
-  ~ProducerImpl() override { (void)Close(); }
-
-  absl::Status Send(const ProducerRecord& record,
-                    DeliveryCallback done) override;
-  absl::Status Flush() override;
-  absl::Status Close() override;
-  ProducerIdAndEpoch producer_id() const override {
-    absl::MutexLock lock(&mu_);
-    return producer_id_;
-  }
-
- private:
-  absl::StatusOr<TopicState*> GetTopicLocked(std::string_view topic,
-                                             bool refresh)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // StartBatchLocked opens a batch (and its linger timer) for `tp`.
-  void StartBatchLocked(TopicState& topic, const TopicPartition& tp,
-                        PartitionQueue& queue)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // SealLocked moves the open batch to the send queue; true if the caller
-  // must now Drain the queue (nobody is sending it).
-  bool SealLocked(const TopicPartition& tp, PartitionQueue& queue)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void OnLinger(const TopicPartition& tp, PartitionQueue* queue,
-                uint64_t batch_number) ABSL_LOCKS_EXCLUDED(mu_);
-  // Drain sends `queue`'s sealed batches in order until it is empty or
-  // backing off, or until an answer is left to a later callback.
-  void Drain(const TopicPartition& tp, PartitionQueue* queue)
-      ABSL_LOCKS_EXCLUDED(mu_);
-  // Complete handles the broker's answer to the queue's head batch; false
-  // when sending must stop (backing off).
-  bool Complete(const TopicPartition& tp, PartitionQueue* queue,
-                absl::StatusOr<ProduceResult> result) ABSL_LOCKS_EXCLUDED(mu_);
-
-  Broker& broker_;
-  const ProducerOptions options_;
-  const std::shared_ptr<Clock> clock_;
-  const std::shared_ptr<Partitioner> partitioner_;
-  util::TimerQueue timers_;
-
-  mutable absl::Mutex mu_;
-  absl::CondVar idle_;  // signalled when unacked_ drops to 0
-  ProducerIdAndEpoch producer_id_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, TopicState> topics_ ABSL_GUARDED_BY(mu_);
-  int64_t unacked_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<std::string> spare_buffers_ ABSL_GUARDED_BY(mu_);
-  // The topic of the previous Send: most producers send to one topic, so
-  // this skips hashing its name.
-  std::string_view last_topic_name_ ABSL_GUARDED_BY(mu_);
-  TopicState* last_topic_ ABSL_GUARDED_BY(mu_) = nullptr;
-  // The first failure since the last Flush, which returns it.
-  absl::Status failure_ ABSL_GUARDED_BY(mu_);
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-};
-
-absl::StatusOr<TopicState*> ProducerImpl::GetTopicLocked(std::string_view name,
-                                                         bool refresh) {
+absl::StatusOr<ProducerTopic*> ProducerImpl::GetTopicLocked(
+    std::string_view name, bool refresh) {
   if (last_topic_ != nullptr && !refresh && !last_topic_->stale &&
       name == last_topic_name_) {
     return last_topic_;
@@ -146,8 +47,21 @@ absl::StatusOr<TopicState*> ProducerImpl::GetTopicLocked(std::string_view name,
     last_topic_ = &it->second;
     return &it->second;
   }
-  ASSIGN_OR_RETURN(TopicDescription description, broker_.DescribeTopic(name));
-  TopicState& topic = topics_[key];
+  absl::StatusOr<TopicDescription> described = router_->DescribeTopic(name);
+  if (!described.ok()) {
+    if (it != topics_.end() && !refresh &&
+        !HasErrorReason(described.status(),
+                        ErrorReason::kUnknownTopicOrPartition)) {
+      // A periodic refresh that no broker could answer (the cluster is
+      // restarting): go on with what is known, and look again later.
+      it->second.stale = false;
+      it->second.refreshed_ms = clock_->NowMs();
+      return &it->second;
+    }
+    return described.status();
+  }
+  const TopicDescription& description = *described;
+  ProducerTopic& topic = topics_[key];
   topic.num_partitions = static_cast<int32_t>(description.partitions.size());
   topic.refreshed_ms = clock_->NowMs();
   topic.stale = false;
@@ -156,10 +70,14 @@ absl::StatusOr<TopicState*> ProducerImpl::GetTopicLocked(std::string_view name,
   while (static_cast<int32_t>(topic.partitions.size()) < topic.num_partitions) {
     topic.partitions.push_back(std::make_unique<PartitionQueue>());
   }
+  for (int32_t p = 0; p < topic.num_partitions; ++p) {
+    topic.partitions[p]->leader = description.partitions[p].leader;
+  }
   return &topic;
 }
 
-void ProducerImpl::StartBatchLocked(TopicState& topic, const TopicPartition& tp,
+void ProducerImpl::StartBatchLocked(ProducerTopic& topic,
+                                    const TopicPartition& tp,
                                     PartitionQueue& queue) {
   const int64_t now = clock_->NowMs();
   if (now - topic.refreshed_ms >= kMetadataMaxAgeMs) topic.stale = true;
@@ -219,7 +137,8 @@ absl::Status ProducerImpl::Send(const ProducerRecord& record,
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return absl::FailedPreconditionError("producer is closed");
-    ASSIGN_OR_RETURN(TopicState * topic, GetTopicLocked(record.topic, false));
+    ASSIGN_OR_RETURN(ProducerTopic * topic,
+                     GetTopicLocked(record.topic, false));
     PartitionId partition;
     if (record.partition) {
       partition = *record.partition;
@@ -286,137 +205,6 @@ void ProducerImpl::OnLinger(const TopicPartition& tp, PartitionQueue* queue,
   if (drain) Drain(tp, queue);
 }
 
-void ProducerImpl::Drain(const TopicPartition& tp, PartitionQueue* queue) {
-  while (true) {
-    std::span<char> bytes;
-    {
-      absl::MutexLock lock(&mu_);
-      if (queue->sealed.empty() && queue->open && options_.linger_ms == 0 &&
-          !queue->backing_off) {
-        SealLocked(tp, *queue);  // we are its sender already
-      }
-      if (queue->sealed.empty() || queue->backing_off) {
-        queue->sending = false;
-        return;
-      }
-      ProducerBatch& batch = *queue->sealed.front();
-      if (batch.bytes.empty()) {
-        if (options_.enable_idempotence) {
-          batch.base_sequence = queue->next_sequence;
-          queue->next_sequence =
-              NextSequence(batch.base_sequence, batch.record_count);
-          batch.builder.set_producer(producer_id_.producer_id.value(),
-                                     producer_id_.epoch.value(),
-                                     batch.base_sequence);
-        }
-        absl::StatusOr<std::string> built = batch.builder.Build();
-        if (built.ok()) batch.bytes = *std::move(built);
-      }
-      bytes = std::span<char>(batch.bytes.data(), batch.bytes.size());
-    }
-    // An answer given before Produce returns is handled by this loop; one
-    // given later continues the drain from the callback.
-    struct Answer {
-      absl::Mutex mu;
-      bool returned ABSL_GUARDED_BY(mu) = false;
-      std::optional<absl::StatusOr<ProduceResult>> result ABSL_GUARDED_BY(mu);
-    };
-    auto answer = std::make_shared<Answer>();
-    auto on_answer = [this, tp, queue,
-                      answer](absl::StatusOr<ProduceResult> result) {
-      {
-        absl::MutexLock lock(&answer->mu);
-        if (!answer->returned) {
-          answer->result = std::move(result);
-          return;
-        }
-      }
-      if (Complete(tp, queue, std::move(result))) Drain(tp, queue);
-    };
-    if (bytes.empty()) {
-      on_answer(absl::InternalError("the batch could not be built"));
-    } else {
-      broker_.Produce(
-          tp, bytes,
-          {.acks = options_.acks, .timeout_ms = options_.delivery_timeout_ms},
-          std::move(on_answer));
-    }
-    std::optional<absl::StatusOr<ProduceResult>> result;
-    {
-      absl::MutexLock lock(&answer->mu);
-      answer->returned = true;
-      result = std::move(answer->result);
-    }
-    if (!result) return;  // the callback takes over
-    if (!Complete(tp, queue, *std::move(result))) return;
-  }
-}
-
-bool ProducerImpl::Complete(const TopicPartition& tp, PartitionQueue* queue,
-                            absl::StatusOr<ProduceResult> result) {
-  std::unique_ptr<ProducerBatch> batch;
-  {
-    absl::MutexLock lock(&mu_);
-    ProducerBatch& head = *queue->sealed.front();
-    if (!result.ok() && IsRetriable(result.status()) && !closed_ &&
-        clock_->NowMs() - head.created_ms < options_.delivery_timeout_ms) {
-      queue->backing_off = true;
-      queue->sending = false;
-      timers_.ScheduleAfter(options_.retry_backoff_ms, [this, tp, queue] {
-        {
-          absl::MutexLock retry_lock(&mu_);
-          queue->backing_off = false;
-          if (queue->sending) return;
-          queue->sending = true;
-        }
-        Drain(tp, queue);
-      });
-      return false;
-    }
-    batch = std::move(queue->sealed.front());
-    queue->sealed.pop_front();
-    if (!result.ok()) {
-      if (failure_.ok()) failure_ = result.status();
-      if (batch->base_sequence >= 0) {
-        // The broker did not take the batch: its sequence numbers are free.
-        queue->next_sequence = batch->base_sequence;
-      }
-      if (NeedsNewProducerId(result.status())) {
-        absl::StatusOr<ProducerIdAndEpoch> fresh = broker_.InitProducerId();
-        if (fresh.ok()) {
-          producer_id_ = *fresh;
-          for (auto& [name, topic] : topics_) {
-            for (auto& partition : topic.partitions) {
-              partition->next_sequence = 0;
-            }
-          }
-        }
-      }
-    }
-    unacked_ -= batch->record_count;
-    if (unacked_ == 0) idle_.SignalAll();
-    // The broker has copied the bytes: the buffer builds a later batch
-    // (fresh large buffers would cost page faults every batch).
-    if (spare_buffers_.size() < kMaxSpareBuffers &&
-        batch->bytes.capacity() >= static_cast<size_t>(options_.batch_size)) {
-      spare_buffers_.push_back(std::move(batch->bytes));
-    }
-  }
-  for (PendingDelivery& delivery : batch->deliveries) {
-    if (!result.ok()) {
-      delivery.done(result.status());
-      continue;
-    }
-    delivery.done(
-        RecordMetadata{.tp = tp,
-                       .offset = result->base_offset + delivery.index,
-                       .timestamp_ms = result->log_append_time_ms >= 0
-                                           ? result->log_append_time_ms
-                                           : delivery.timestamp_ms});
-  }
-  return true;
-}
-
 absl::Status ProducerImpl::Flush() {
   std::vector<std::pair<TopicPartition, PartitionQueue*>> to_drain;
   {
@@ -450,31 +238,44 @@ absl::Status ProducerImpl::Close() {
   return flushed;
 }
 
-}  // namespace
-
 }  // namespace rill::client
 
 namespace rill {
 
 absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
     Broker& broker, ProducerOptions options) {
+  return Create(NewSingleBrokerDirectory(broker), std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
+    std::shared_ptr<BrokerDirectory> brokers, ProducerOptions options) {
+  if (brokers == nullptr) {
+    return absl::InvalidArgumentError("a producer needs brokers");
+  }
   if (options.batch_size < 1 || options.linger_ms < 0 ||
       options.max_request_size < 1 || options.delivery_timeout_ms < 1 ||
-      options.retry_backoff_ms < 0) {
+      options.retry_backoff_ms < 0 || options.request_timeout_ms < 1) {
     return absl::InvalidArgumentError(
-        "batch.size, max.request.size and delivery.timeout.ms must be "
-        "positive; linger.ms and retry.backoff.ms not negative");
+        "batch.size, max.request.size, delivery.timeout.ms and "
+        "request.timeout.ms must be positive; linger.ms and "
+        "retry.backoff.ms not negative");
   }
   if (options.enable_idempotence && options.acks != Acks::kAll) {
     return absl::InvalidArgumentError(
         "enable.idempotence requires acks=all (as Kafka's producer does)");
   }
+  auto router = std::make_shared<client::Router>(std::move(brokers));
+  std::shared_ptr<Clock> clock = options.clock;
   ProducerIdAndEpoch producer_id;
-  if (options.enable_idempotence) {
-    ASSIGN_OR_RETURN(producer_id, broker.InitProducerId());
+  if (clock == nullptr || options.enable_idempotence) {
+    ASSIGN_OR_RETURN(std::shared_ptr<Broker> broker, router->AnyBroker());
+    if (clock == nullptr) clock = broker->clock();
+    if (options.enable_idempotence) {
+      ASSIGN_OR_RETURN(producer_id, broker->InitProducerId());
+    }
   }
-  return std::unique_ptr<Producer>(
-      new client::ProducerImpl(broker, std::move(options), producer_id));
+  return std::unique_ptr<Producer>(new client::ProducerImpl(
+      std::move(router), std::move(options), std::move(clock), producer_id));
 }
 
 std::future<absl::StatusOr<RecordMetadata>> Producer::SendWithFuture(

@@ -36,6 +36,12 @@ struct ProducerBatch {
   // unchanged on a retry so the broker can recognize a duplicate.
   std::string bytes;
   int32_t base_sequence = -1;
+  // The producer id the bytes carry (-1 without idempotence).
+  ProducerId producer_id = ProducerId(-1);
+  // A send failed in a way that leaves open whether a broker appended the
+  // batch (a timeout, a leader change): if it fails for good, its
+  // sequence numbers cannot be given to another batch.
+  bool maybe_appended = false;
 };
 
 // PartitionQueue is one partition's batches. Guarded by the producer's
@@ -52,6 +58,9 @@ struct PartitionQueue {
   // A retriable failure waits retry.backoff.ms before the next attempt.
   bool backing_off = false;
   int32_t next_sequence = 0;
+  // The partition's leader as metadata last showed it; -1 after a leader
+  // error, so the next send looks it up again.
+  NodeId leader = NodeId(-1);
 };
 
 // NextSequence adds `count` to a sequence number, wrapping past INT32_MAX

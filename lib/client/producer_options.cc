@@ -55,6 +55,9 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
     } else if (name == "delivery.timeout.ms") {
       status = util::ParseIntProperty<int64_t>(name, value, 1,
                                                &options.delivery_timeout_ms);
+    } else if (name == "request.timeout.ms") {
+      status = util::ParseIntProperty<int64_t>(name, value, 1,
+                                               &options.request_timeout_ms);
     } else if (name == "retry.backoff.ms") {
       status = util::ParseIntProperty<int64_t>(name, value, 0,
                                                &options.retry_backoff_ms);

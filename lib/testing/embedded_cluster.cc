@@ -135,6 +135,11 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
         [this](NodeId from, NodeId to) { return Find(from, to); });
     RETURN_IF_ERROR(BuildNetwork());
   }
+  std::vector<NodeId> nodes;
+  for (int i = 0; i < options_.brokers; ++i) nodes.push_back(NodeId(i));
+  directory_ = NewBrokerDirectory(std::move(nodes), [this](NodeId node) {
+    return Find(NodeId(-1), node);  // a client, not a broker, asks
+  });
   for (int i = 0; i < options_.brokers; ++i) {
     disks_.push_back(std::make_shared<io::FaultInjectionFileSystem>(fs_));
   }
@@ -231,7 +236,7 @@ absl::Status EmbeddedCluster::CreateTopic(
 std::unique_ptr<Producer> EmbeddedCluster::NewProducer(
     ProducerOptions options) {
   absl::StatusOr<std::unique_ptr<Producer>> producer =
-      Producer::Create(*brokers_.front(), std::move(options));
+      Producer::Create(directory_, std::move(options));
   if (!producer.ok()) Die("cannot create a producer", producer.status());
   return *std::move(producer);
 }
@@ -239,14 +244,13 @@ std::unique_ptr<Producer> EmbeddedCluster::NewProducer(
 std::unique_ptr<Consumer> EmbeddedCluster::NewConsumer(
     ConsumerOptions options) {
   absl::StatusOr<std::unique_ptr<Consumer>> consumer =
-      Consumer::Create(*brokers_.front(), std::move(options));
+      Consumer::Create(directory_, std::move(options));
   if (!consumer.ok()) Die("cannot create a consumer", consumer.status());
   return *std::move(consumer);
 }
 
 std::unique_ptr<Admin> EmbeddedCluster::NewAdmin() {
-  absl::StatusOr<std::unique_ptr<Admin>> admin =
-      Admin::Create(*brokers_.front());
+  absl::StatusOr<std::unique_ptr<Admin>> admin = Admin::Create(directory_);
   if (!admin.ok()) Die("cannot create an admin client", admin.status());
   return *std::move(admin);
 }

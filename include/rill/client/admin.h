@@ -1,7 +1,9 @@
 // rill/client/admin.h — topic, config, group and offset administration.
 //
 // The in-process counterpart of Kafka's Admin client, answering at once
-// from the broker:
+// from the broker (or, over a BrokerDirectory, from the cluster's brokers:
+// topic requests to any, partition requests to the leader, group requests
+// to the coordinator):
 //
 //   ASSIGN_OR_RETURN(auto admin, rill::Admin::Create(broker));
 //   RETURN_IF_ERROR(admin->CreateTopics({{.name = "orders",
@@ -20,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "rill/broker/broker.h"
 #include "rill/broker/topic.h"
+#include "rill/client/broker_directory.h"
 #include "rill/client/consumer.h"
 #include "rill/group/group_coordinator.h"
 #include "rill/types.h"
@@ -36,11 +39,14 @@ struct PartitionLag {
   int64_t lag = 0;
 };
 
-// Admin administers one broker. Owned by its creator; the broker must
-// outlive it. Thread-safe.
+// Admin administers a broker, or a cluster's brokers. Owned by its
+// creator; the broker (or the directory's brokers) must outlive it.
+// Thread-safe.
 class Admin {
  public:
   static absl::StatusOr<std::unique_ptr<Admin>> Create(Broker& broker);
+  static absl::StatusOr<std::unique_ptr<Admin>> Create(
+      std::shared_ptr<BrokerDirectory> brokers);
   virtual ~Admin() = default;
 
   // Topics. Calls taking several topics act on each and return the first

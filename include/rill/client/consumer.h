@@ -6,6 +6,10 @@
 // pause/resume and seeks. Records are views of the fetched batches; a
 // ConsumerRecords owns the bytes they point into.
 //
+// Over a BrokerDirectory (a cluster in one process) it fetches from each
+// partition's leader (one fetch per leader) and sends group requests to the
+// group's coordinator, and follows both when they move.
+//
 //   ASSIGN_OR_RETURN(auto consumer, rill::Consumer::Create(broker,
 //       {.group_id = "billing", .auto_offset_reset =
 //                                    rill::AutoOffsetReset::kEarliest}));
@@ -31,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "rill/broker/broker.h"
+#include "rill/client/broker_directory.h"
 #include "rill/clock.h"
 #include "rill/record/record_batch.h"
 #include "rill/types.h"
@@ -85,7 +90,8 @@ struct ConsumerOptions {
   // check.crcs: verify each fetched batch's CRC. Default: true.
   bool check_crcs = true;
   // Time source for heartbeats and auto-commit. Default: the broker's clock
-  // (with a ManualClock, heartbeats happen as the test advances it).
+  // (the first live one's in a cluster; with a ManualClock, heartbeats
+  // happen as the test advances it).
   std::shared_ptr<Clock> clock = nullptr;
 
   // FromProperties reads Kafka-named properties (group.id,
@@ -162,13 +168,18 @@ class RebalanceListener {
 
 using CommitCallback = absl::AnyInvocable<void(absl::Status)>;
 
-// Consumer reads from one broker. Owned by its creator; the broker must
-// outlive it. Not thread-safe, like Kafka's: call it from one thread at a
-// time, except Wakeup(), which any thread may call.
+// Consumer reads from a broker, or from a cluster's brokers. Owned by its
+// creator; the broker (or the directory's brokers) must outlive it. Not
+// thread-safe, like Kafka's: call it from one thread at a time, except
+// Wakeup(), which any thread may call.
 class Consumer {
  public:
+  // Create makes a consumer of `broker`.
   static absl::StatusOr<std::unique_ptr<Consumer>> Create(
       Broker& broker, ConsumerOptions options);
+  // Create makes a consumer of the cluster whose brokers `brokers` finds.
+  static absl::StatusOr<std::unique_ptr<Consumer>> Create(
+      std::shared_ptr<BrokerDirectory> brokers, ConsumerOptions options);
   virtual ~Consumer() = default;
 
   // Subscribe joins the group (on the next Poll) for `topics`; needs a

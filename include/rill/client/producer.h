@@ -6,6 +6,10 @@
 // Idempotence is on by default: every batch carries the producer id, epoch
 // and sequence, so a retry can never duplicate a record.
 //
+// Over a BrokerDirectory (a cluster in one process) each batch goes to its
+// partition's leader; when the leader moves, the producer looks it up again
+// and resends the batch, unchanged, within delivery.timeout.ms.
+//
 //   ASSIGN_OR_RETURN(auto producer, rill::Producer::Create(broker,
 //       {.client_id = "orders-writer", .linger_ms = 5}));
 //   producer->Send({.topic = "orders", .key = "o-17", .value = json},
@@ -30,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "rill/broker/broker.h"
+#include "rill/client/broker_directory.h"
 #include "rill/client/partitioner.h"
 #include "rill/clock.h"
 #include "rill/record/record_batch.h"
@@ -61,6 +66,10 @@ struct ProducerOptions {
   int64_t delivery_timeout_ms = 120000;
   // retry.backoff.ms. Default: 100.
   int64_t retry_backoff_ms = 100;
+  // request.timeout.ms: how long one send of a batch waits for the
+  // broker's acknowledgement (acks=all waits for the in-sync replicas)
+  // before it is retried, within delivery.timeout.ms. Default: 30000.
+  int64_t request_timeout_ms = 30000;
   // Chooses partitions for records without one. Default: Kafka's default
   // partitioner (murmur2 for keys, sticky for null keys).
   std::shared_ptr<Partitioner> partitioner = nullptr;
@@ -71,7 +80,8 @@ struct ProducerOptions {
 
   // FromProperties reads Kafka-named properties ("acks", "linger.ms",
   // "batch.size", "compression.type", "enable.idempotence", "client.id",
-  // "max.request.size", "delivery.timeout.ms", "retry.backoff.ms");
+  // "max.request.size", "delivery.timeout.ms", "retry.backoff.ms",
+  // "request.timeout.ms");
   // unknown names or bad values are kInvalidArgument naming them.
   static absl::StatusOr<ProducerOptions> FromProperties(
       const std::map<std::string, std::string>& properties);
@@ -101,17 +111,24 @@ struct RecordMetadata {
 };
 
 // DeliveryCallback runs once per record, when its batch is acknowledged
-// or fails: on the thread that sent the batch (Send, Flush, or the
-// producer's linger timer). It must not block.
+// or fails: on the thread that sent the batch (Send, Flush) or on the
+// producer's own timer thread (linger.ms, retries, acknowledgements that
+// come later). It must not block.
 using DeliveryCallback =
     absl::AnyInvocable<void(absl::StatusOr<RecordMetadata>)>;
 
-// Producer sends records to one broker. Owned by its creator; the broker
-// must outlive it. Thread-safe: any thread may Send.
+// Producer sends records to the leaders of their partitions. Owned by its
+// creator; the broker (or the directory's brokers) must outlive it.
+// Thread-safe: any thread may Send.
 class Producer {
  public:
+  // Create makes a producer of `broker`'s partitions.
   static absl::StatusOr<std::unique_ptr<Producer>> Create(
       Broker& broker, ProducerOptions options);
+  // Create makes a producer of a cluster's partitions, following their
+  // leaders among `brokers`.
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(
+      std::shared_ptr<BrokerDirectory> brokers, ProducerOptions options);
   virtual ~Producer() = default;
 
   // Send appends a record to its partition's batch. Fails at once for an

@@ -73,6 +73,7 @@
 #include "absl/synchronization/notification.h"
 #include "rill/broker/broker.h"
 #include "rill/client/admin.h"
+#include "rill/client/broker_directory.h"
 #include "rill/client/consumer.h"
 #include "rill/client/producer.h"
 #include "rill/clock.h"
@@ -167,9 +168,14 @@ class EmbeddedCluster {
     return servers_.empty() ? nullptr : servers_.at(index).get();
   }
 
-  // New clients connected to broker 0 (which must be running); they abort
-  // the process if they cannot be created (tests want the client or
-  // nothing).
+  // directory finds the cluster's brokers (null while one is down or
+  // restarting), for clients created by hand: Producer::Create(directory(),
+  // ...).
+  std::shared_ptr<BrokerDirectory> directory() const { return directory_; }
+
+  // New clients of the cluster, following partition leaders and group
+  // coordinators as they move (through directory()); they abort the
+  // process if they cannot be created (tests want the client or nothing).
   std::unique_ptr<Producer> NewProducer(ProducerOptions options = {});
   std::unique_ptr<Consumer> NewConsumer(ConsumerOptions options = {});
   std::unique_ptr<Admin> NewAdmin();
@@ -198,7 +204,9 @@ class EmbeddedCluster {
   // cannot register, e.g. while it is cut off from the controller.
   absl::Status StartBroker(int index);
   // Restart is StopBroker then StartBroker (started even if stopping
-  // reported an error; the first error is returned).
+  // reported an error; the first error is returned). Clients made by New*
+  // wait for the broker or move to others; clients made over
+  // broker(index) itself must be closed first.
   absl::Status Restart(int index = 0);
   bool IsRunning(int index) const;
 
@@ -330,6 +338,8 @@ class EmbeddedCluster {
   // here.
   mutable absl::Mutex brokers_mu_;
   std::vector<std::shared_ptr<Broker>> brokers_;
+  // Over brokers_ (through Find), for the clients.
+  std::shared_ptr<BrokerDirectory> directory_;
   // One per broker with `.listen` (null while stopped); declared after
   // brokers_ so servers are destroyed (shut down) first.
   std::vector<std::unique_ptr<KafkaServer>> servers_;
