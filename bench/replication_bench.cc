@@ -11,15 +11,26 @@
 // pipeline), on a fresh on-disk cluster in $RILL_BENCH_DIR (default /tmp)
 // with nothing fsynced; followers fetch and append on their own threads.
 //
+// And how long a partition is unavailable when its leader dies:
+//
+//   BM_FailoverInProcess  kill the leader (crash + power loss; the
+//       controller fences it at once) until an idempotent acks=all
+//       producer's next record is acknowledged by the new leader; p50 and
+//       p99 over the iterations, in ms. Its floor: one acks=all produce to
+//       a healthy leader (BM_AcksAllRoundTrip).
+//
 //   ./build/bench/replication_bench
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -133,6 +144,97 @@ BENCHMARK(BM_ReplicatedProduce)
     ->UseRealTime()
     ->MinTime(2.0)
     ->Unit(benchmark::kMillisecond);
+
+// FailoverCluster is a three-broker in-memory cluster with topic "f"
+// (min.insync.replicas 2) and a producer of it.
+struct FailoverCluster {
+  FailoverCluster() {
+    EmbeddedClusterOptions options{.brokers = 3, .in_memory = true};
+    options.broker.replica_fetch_backoff_ms = 5;
+    options.broker.replica_fetch_wait_max_ms = 100;
+    cluster = std::make_unique<EmbeddedCluster>(options);
+    Check(cluster->CreateTopic("f", 1, {{"min.insync.replicas", "2"}}),
+          "creating the topic");
+    producer = cluster->NewProducer(
+        {.linger_ms = 0, .request_timeout_ms = 2'000, .retry_backoff_ms = 1});
+  }
+  ~FailoverCluster() {
+    (void)producer->Close();
+    producer.reset();
+    cluster.reset();
+  }
+  // SendOne sends a record and waits for its acknowledgement.
+  void SendOne() {
+    auto acked = producer->SendWithFuture(
+        {.topic = "f", .partition = PartitionId(0), .value = "v"});
+    Check(acked.get().status(), "produce");
+  }
+  // WaitForFullIsr waits until all three replicas are in sync again.
+  void WaitForFullIsr() {
+    for (;;) {
+      const replication::PartitionState* p =
+          cluster->controller()->image()->FindPartition({"f", PartitionId(0)});
+      if (p != nullptr && p->has_leader() && p->isr.size() == 3) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  int Leader() {
+    return cluster->controller()
+        ->image()
+        ->FindPartition({"f", PartitionId(0)})
+        ->leader.value();
+  }
+
+  std::unique_ptr<EmbeddedCluster> cluster;
+  std::unique_ptr<Producer> producer;
+};
+
+// Percentiles reports p50 and p99 of `ms` as counters.
+void Percentiles(benchmark::State& state, std::vector<double> ms) {
+  if (ms.empty()) return;
+  std::sort(ms.begin(), ms.end());
+  state.counters["p50_ms"] = ms[ms.size() / 2];
+  state.counters["p99_ms"] = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+}
+
+void BM_FailoverInProcess(benchmark::State& state) {
+  FailoverCluster f;
+  f.SendOne();
+  std::vector<double> ms;
+  for (auto _ : state) {
+    f.WaitForFullIsr();
+    const int leader = f.Leader();
+    const auto start = std::chrono::steady_clock::now();
+    Check(f.cluster->KillBroker(leader), "killing the leader");
+    f.SendOne();
+    const double elapsed = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - start)
+                               .count();
+    ms.push_back(elapsed);
+    state.SetIterationTime(elapsed / 1000);
+    Check(f.cluster->StartBroker(leader), "restarting the old leader");
+  }
+  Percentiles(state, std::move(ms));
+}
+BENCHMARK(BM_FailoverInProcess)
+    ->Iterations(100)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+void BM_AcksAllRoundTrip(benchmark::State& state) {
+  FailoverCluster f;
+  f.SendOne();
+  std::vector<double> ms;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    f.SendOne();
+    ms.push_back(std::chrono::duration<double, std::milli>(
+                     std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  Percentiles(state, std::move(ms));
+}
+BENCHMARK(BM_AcksAllRoundTrip)->Iterations(1000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace rill::testing

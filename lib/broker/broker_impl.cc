@@ -62,7 +62,17 @@ absl::Status BrokerImpl::Load() {
                    LoadOrCreateClusterId(*fs_, data_dir_, options_.node_id,
                                          options_.cluster_id));
   const std::string metadata_dir = io::JoinPath(data_dir_, kMetadataDir);
-  producer_ids_ = std::make_unique<ProducerIdAllocator>(fs_, metadata_dir);
+  const bool in_cluster = options_.metadata_store != nullptr;
+  if (in_cluster &&
+      options_.node_id.value() >= ProducerIdAllocator::kMaxBrokers) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("node.id ", options_.node_id.value(),
+                     " is too large for a cluster: at most ",
+                     ProducerIdAllocator::kMaxBrokers - 1));
+  }
+  producer_ids_ = std::make_unique<ProducerIdAllocator>(
+      fs_, metadata_dir,
+      in_cluster ? std::optional<NodeId>(options_.node_id) : std::nullopt);
   ASSIGN_OR_RETURN(logs_,
                    LogManager::Open({.data_dir = data_dir_,
                                      .default_config = options_.log_defaults,

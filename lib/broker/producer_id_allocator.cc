@@ -10,7 +10,9 @@ namespace rill::broker {
 absl::StatusOr<ProducerId> ProducerIdAllocator::Next() {
   absl::MutexLock lock(&mu_);
   if (next_ >= block_end_) RETURN_IF_ERROR(ReserveBlock());
-  return ProducerId(next_++);
+  const int64_t n = next_++;
+  if (!interleave_as_) return ProducerId(n);
+  return ProducerId(n * kMaxBrokers + interleave_as_->value());
 }
 
 absl::Status ProducerIdAllocator::ReserveBlock() {

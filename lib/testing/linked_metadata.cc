@@ -137,9 +137,10 @@ replication::ControllerMetrics LinkedController::metrics() const {
 }
 
 absl::StatusOr<int64_t> LinkedController::RegisterBroker(
-    NodeId id, std::vector<replication::BrokerEndpoint> endpoints) {
+    NodeId id, std::vector<replication::BrokerEndpoint> endpoints,
+    const replication::RegistrationOptions& options) {
   RETURN_IF_ERROR(Reachable());
-  return base_->RegisterBroker(id, std::move(endpoints));
+  return base_->RegisterBroker(id, std::move(endpoints), options);
 }
 
 absl::Status LinkedController::Heartbeat(NodeId id, int64_t broker_epoch) {

@@ -109,8 +109,10 @@ class LinkedController final : public replication::Controller {
 
   std::shared_ptr<const replication::ClusterImage> image() const override;
   replication::ControllerMetrics metrics() const override;
+  using replication::Controller::RegisterBroker;
   absl::StatusOr<int64_t> RegisterBroker(
-      NodeId id, std::vector<replication::BrokerEndpoint> endpoints) override;
+      NodeId id, std::vector<replication::BrokerEndpoint> endpoints,
+      const replication::RegistrationOptions& options) override;
   absl::Status Heartbeat(NodeId id, int64_t broker_epoch) override;
   absl::Status FenceBroker(NodeId id) override;
   absl::Status ControlledShutdown(NodeId id, int64_t broker_epoch) override;

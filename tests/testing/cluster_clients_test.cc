@@ -20,6 +20,11 @@
 namespace rill::testing {
 namespace {
 
+using test::Describe;
+using test::LogEnd;
+using test::ThreeBrokers;
+using test::WaitFor;
+
 // ReadValues reads `tp` from offset 0 through a fresh consumer of the
 // cluster until `count` values came back or 10 s passed.
 std::vector<std::string> ReadValues(EmbeddedCluster& cluster,

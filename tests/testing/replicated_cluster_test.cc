@@ -1,5 +1,6 @@
 // EmbeddedCluster with several brokers: replication, acks=all, failover.
 #include <catch2/catch.hpp>
+#include <set>
 #include <string>
 
 #include "rill/error.h"
@@ -49,6 +50,26 @@ TEST_CASE("the brokers of a cluster share one cluster id", "[replication]") {
   CHECK(cluster.broker(2).cluster_id() == cluster.broker(0).cluster_id());
   REQUIRE_OK(cluster.Restart(1));
   CHECK(cluster.broker(1).cluster_id() == cluster.broker(0).cluster_id());
+}
+
+TEST_CASE(
+    "the brokers of a cluster never hand out the same producer id, across "
+    "restarts too",
+    "[replication]") {
+  EmbeddedCluster cluster(ThreeBrokers());
+  std::set<ProducerId> ids;
+  for (int round = 0; round < 2; ++round) {
+    for (int b = 0; b < 3; ++b) {
+      for (int i = 0; i < 3; ++i) {
+        absl::StatusOr<ProducerIdAndEpoch> id =
+            cluster.broker(b).InitProducerId();
+        REQUIRE_OK(id);
+        CHECK(ids.insert(id->producer_id).second);
+      }
+    }
+    REQUIRE_OK(cluster.Restart(1));
+  }
+  CHECK(ids.size() == 18);
 }
 
 TEST_CASE("a follower refuses produces with NOT_LEADER_OR_FOLLOWER",
