@@ -117,21 +117,27 @@ class CheckRun {
   void StartTraffic() {
     sent_.resize(options_.producers);
     in_flight_.assign(options_.producers, 0);
+    // Clients are made before any fault: a producer's id comes from
+    // whichever broker answers first.
     for (int p = 0; p < options_.producers; ++p) {
-      producer_threads_.emplace_back([this, p] { ProducerLoop(p); });
+      std::shared_ptr<Producer> producer =
+          cluster_->NewProducer({.client_id = absl::StrCat("checker-", p),
+                                 .acks = Acks::kAll,
+                                 .linger_ms = 1,
+                                 .enable_idempotence = true,
+                                 .delivery_timeout_ms = 30'000,
+                                 .retry_backoff_ms = 10,
+                                 .request_timeout_ms = 500});
+      producer_threads_.emplace_back(
+          [this, p, producer] { ProducerLoop(p, *producer); });
     }
-    consumer_thread_ = std::thread([this] { ConsumerLoop(); });
+    std::shared_ptr<Consumer> consumer =
+        cluster_->NewConsumer({.client_id = "checker-consumer"});
+    consumer_thread_ =
+        std::thread([this, consumer] { ConsumerLoop(*consumer); });
   }
 
-  void ProducerLoop(int id) {
-    std::unique_ptr<Producer> producer =
-        cluster_->NewProducer({.client_id = absl::StrCat("checker-", id),
-                               .acks = Acks::kAll,
-                               .linger_ms = 1,
-                               .enable_idempotence = true,
-                               .delivery_timeout_ms = 30'000,
-                               .retry_backoff_ms = 10,
-                               .request_timeout_ms = 500});
+  void ProducerLoop(int id, Producer& producer) {
     for (int64_t seq = 0;; ++seq) {
       {
         absl::MutexLock lock(&mu_);
@@ -146,7 +152,7 @@ class CheckRun {
             {.partition = static_cast<int32_t>(seq % options_.partitions)});
       }
       const std::string value = ValueOf(id, seq);
-      absl::Status sent = producer->Send(
+      absl::Status sent = producer.Send(
           {.topic = kTopic,
            .partition =
                PartitionId(static_cast<int32_t>(seq % options_.partitions)),
@@ -156,8 +162,8 @@ class CheckRun {
           });
       if (!sent.ok()) Delivered(id, seq, sent);
     }
-    (void)producer->Flush();
-    (void)producer->Close();
+    (void)producer.Flush();
+    (void)producer.Close();
   }
 
   void Delivered(int id, int64_t seq, const absl::StatusOr<RecordMetadata>& m) {
@@ -172,17 +178,15 @@ class CheckRun {
     --in_flight_[id];
   }
 
-  void ConsumerLoop() {
-    std::unique_ptr<Consumer> consumer =
-        cluster_->NewConsumer({.client_id = "checker-consumer"});
+  void ConsumerLoop(Consumer& consumer) {
     std::vector<TopicPartition> all;
     for (int p = 0; p < options_.partitions; ++p) {
       all.push_back({kTopic, PartitionId(p)});
     }
-    (void)consumer->Assign(all);
-    (void)consumer->SeekToBeginning(all);
+    (void)consumer.Assign(all);
+    (void)consumer.SeekToBeginning(all);
     while (!stop_consumer_.load()) {
-      absl::StatusOr<ConsumerRecords> records = consumer->Poll(10);
+      absl::StatusOr<ConsumerRecords> records = consumer.Poll(10);
       if (!records.ok()) continue;  // a fault of the moment
       absl::MutexLock lock(&mu_);
       for (const ConsumerRecord& r : *records) {
@@ -190,7 +194,7 @@ class CheckRun {
                          std::string(r.value.value_or(""))});
       }
     }
-    (void)consumer->Close();
+    (void)consumer.Close();
   }
 
   void StopProducers() {
