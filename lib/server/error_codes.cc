@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace rill::server {
 namespace {
 
@@ -49,7 +51,7 @@ constexpr std::pair<ErrorReason, int16_t> kCodes[] = {
     {ErrorReason::kKafkaStorageError, 56},
     {ErrorReason::kUnknownProducerId, 59},
     {ErrorReason::kFencedLeaderEpoch, 74},
-    {ErrorReason::kUnknownLeaderEpoch, 76},
+    {ErrorReason::kUnknownLeaderEpoch, 75},
     {ErrorReason::kNonEmptyGroup, 68},
     {ErrorReason::kGroupIdNotFound, 69},
     {ErrorReason::kUnsupportedCompressionType, 76},
@@ -94,6 +96,17 @@ ErrorReason ErrorReasonForKafkaCode(int16_t code) {
     if (c == code) return reason;
   }
   return ErrorReason::kUnknownServerError;
+}
+
+absl::Status KafkaErrorStatus(int16_t code, std::string_view what) {
+  if (code == kErrorNone) return absl::OkStatus();
+  const ErrorReason reason = ErrorReasonForKafkaCode(code);
+  // A code rill has no reason for keeps its number only.
+  const std::string_view name =
+      reason == ErrorReason::kUnknownServerError && code != -1
+          ? std::string_view("Kafka error")
+          : ErrorReasonName(reason);
+  return MakeError(reason, absl::StrCat(name, " (", code, ") ", what));
 }
 
 }  // namespace rill::server
