@@ -7,6 +7,10 @@
 namespace rill::server {
 namespace {
 
+absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
 // Kafka's numbers from its protocol guide ("Error Codes").
 constexpr std::pair<ErrorReason, int16_t> kCodes[] = {
     {ErrorReason::kNone, 0},
@@ -106,7 +110,8 @@ absl::Status KafkaErrorStatus(int16_t code, std::string_view what) {
       reason == ErrorReason::kUnknownServerError && code != -1
           ? std::string_view("Kafka error")
           : ErrorReasonName(reason);
-  return MakeError(reason, absl::StrCat(name, " (", code, ") ", what));
+  return MakeError(
+      reason, absl::StrCat(AbslView(name), " (", code, ") ", AbslView(what)));
 }
 
 }  // namespace rill::server

@@ -35,9 +35,9 @@ int32_t LeaderConnection::NextCorrelationId() {
 }
 
 absl::Status LeaderConnection::Unavailable(std::string_view what) const {
-  return absl::UnavailableError(
-      absl::StrCat("broker ", options_.from.value(), " to leader ",
-                   options_.leader.value(), ": ", what));
+  return absl::UnavailableError(absl::StrCat(
+      "broker ", options_.from.value(), " to leader ", options_.leader.value(),
+      ": ", absl::string_view(what.data(), what.size())));
 }
 
 void LeaderConnection::SendFrame(std::string frame, int32_t correlation_id,
@@ -264,7 +264,7 @@ void LeaderConnection::Fail(const absl::Status& status) {
   if (options_.logger != nullptr) {
     options_.logger->Log(
         was_connected && !calls.empty() ? LogLevel::kWarning : LogLevel::kDebug,
-        status.message());
+        std::string_view(status.message().data(), status.message().size()));
   }
   for (Call& call : calls) call.done(status);
 }

@@ -229,7 +229,8 @@ absl::StatusOr<replication::BrokerEndpoint> FindBrokerEndpoint(
     if (endpoint.listener_name == listener_name) return endpoint;
   }
   return absl::UnavailableError(absl::StrCat(
-      "broker ", id.value(), " has no listener named ", listener_name));
+      "broker ", id.value(), " has no listener named ",
+      absl::string_view(listener_name.data(), listener_name.size())));
 }
 
 std::shared_ptr<ReplicaTransport> NewTcpReplicaTransport(

@@ -110,7 +110,7 @@ TEST_CASE("a top-level Fetch error reaches every partition",
   REQUIRE(out.partitions.size() == 3);
   for (const auto& p : out.partitions) {
     CHECK(HasErrorReason(p.status, ErrorReason::kUnknownServerError));
-    CHECK(p.status.message().find("(70)") != std::string::npos);
+    CHECK(std::string(p.status.message()).find("(70)") != std::string::npos);
   }
 }
 

@@ -71,7 +71,8 @@ TEST_CASE("replicate_over_wire without listeners refuses to start",
   auto started = EmbeddedCluster::Start(
       {.brokers = 3, .in_memory = true, .replicate_over_wire = true});
   CHECK(absl::IsInvalidArgument(started.status()));
-  CHECK(started.status().message().find("listen") != std::string_view::npos);
+  CHECK(std::string(started.status().message()).find("listen") !=
+        std::string::npos);
 }
 
 TEST_CASE(
@@ -118,6 +119,11 @@ TEST_CASE(
     // The restarted broker truncates, catches up over the wire and is
     // taken back into the ISR; from then on acks=all waits for it too.
     REQUIRE(AwaitFullIsr(cluster, tp));
+    // Creating a topic through the leader waits until it has applied the
+    // newest metadata, the larger ISR included.
+    REQUIRE_OK(cluster.broker(StateOf(cluster, tp).leader.value())
+                   .CreateTopic({.name = "sync-" + std::to_string(round),
+                                 .replication_factor = 1}));
     produce("round-" + std::to_string(round) + "-rejoined");
     every_replica_has_all();
   }
