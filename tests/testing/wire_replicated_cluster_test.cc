@@ -22,6 +22,8 @@ EmbeddedClusterOptions WiredThreeBrokers() {
                                  .listen = true,
                                  .replicate_over_wire = true};
   options.broker.replica_fetch_backoff_ms = 10;
+  // A listener's shutdown waits for the fetches parked on it.
+  options.broker.replica_fetch_wait_max_ms = 200;
   return options;
 }
 
