@@ -43,6 +43,11 @@ absl::StatusOr<M> Decoded(absl::StatusOr<protocol::WireReader> body,
   return response;
 }
 
+TcpReplicaTransportOptions WithDefaults(TcpReplicaTransportOptions options) {
+  if (options.logger == nullptr) options.logger = StderrLogger();
+  return options;
+}
+
 // Impl owns the io_context, its thread and the connections, which only that
 // thread touches; the public calls post to it. Shared with the thread, so a
 // transport released from one of its own callbacks lives until the thread
@@ -50,11 +55,9 @@ absl::StatusOr<M> Decoded(absl::StatusOr<protocol::WireReader> body,
 class Impl : public std::enable_shared_from_this<Impl> {
  public:
   explicit Impl(TcpReplicaTransportOptions options)
-      : options_(std::move(options)),
+      : options_(WithDefaults(std::move(options))),
         io_(1),
-        work_(asio::make_work_guard(io_)) {
-    if (options_.logger == nullptr) options_.logger = StderrLogger();
-  }
+        work_(asio::make_work_guard(io_)) {}
 
   void Start() {
     thread_ = std::thread([self = shared_from_this()] {

@@ -65,12 +65,12 @@ TEST_CASE(
     "[server][replication]") {
   std::string records = "batches";
   protocol::FetchResponse response;
-  response.responses.push_back(
-      {.topic = "b",
-       .partitions = {
-           {.partition_index = 1,
-            .error_code = KafkaErrorCodeFor(ErrorReason::kFencedLeaderEpoch),
-            .high_watermark = -1}}});
+  auto& b = response.responses.emplace_back();
+  b.topic = "b";
+  auto& b1 = b.partitions.emplace_back();
+  b1.partition_index = 1;
+  b1.error_code = KafkaErrorCodeFor(ErrorReason::kFencedLeaderEpoch);
+  b1.high_watermark = -1;
   auto& a = response.responses.emplace_back();
   a.topic = "a";
   auto& a0 = a.partitions.emplace_back();

@@ -238,7 +238,7 @@ TEST_CASE(
   const TopicPartition tp{"t", PartitionId(0)};
   for (int i = 0; i < 3; ++i) {
     REQUIRE_OK(rill::test::ProduceSync(*w.broker, tp,
-                                       rill::test::MakeBatch({{.value = "v"}}),
+                                       rill::test::MakeBatch({{.key = "k", .value = "v"}}),
                                        {.acks = Acks::kLeader})
                    .status());
   }
