@@ -2,8 +2,14 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace rill::server {
 namespace {
+
+absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
 
 // Kafka's numbers from its protocol guide ("Error Codes").
 constexpr std::pair<ErrorReason, int16_t> kCodes[] = {
@@ -49,7 +55,7 @@ constexpr std::pair<ErrorReason, int16_t> kCodes[] = {
     {ErrorReason::kKafkaStorageError, 56},
     {ErrorReason::kUnknownProducerId, 59},
     {ErrorReason::kFencedLeaderEpoch, 74},
-    {ErrorReason::kUnknownLeaderEpoch, 76},
+    {ErrorReason::kUnknownLeaderEpoch, 75},
     {ErrorReason::kNonEmptyGroup, 68},
     {ErrorReason::kGroupIdNotFound, 69},
     {ErrorReason::kUnsupportedCompressionType, 76},
@@ -94,6 +100,18 @@ ErrorReason ErrorReasonForKafkaCode(int16_t code) {
     if (c == code) return reason;
   }
   return ErrorReason::kUnknownServerError;
+}
+
+absl::Status KafkaErrorStatus(int16_t code, std::string_view what) {
+  if (code == kErrorNone) return absl::OkStatus();
+  const ErrorReason reason = ErrorReasonForKafkaCode(code);
+  // A code rill has no reason for keeps its number only.
+  const std::string_view name =
+      reason == ErrorReason::kUnknownServerError && code != -1
+          ? std::string_view("Kafka error")
+          : ErrorReasonName(reason);
+  return MakeError(
+      reason, absl::StrCat(AbslView(name), " (", code, ") ", AbslView(what)));
 }
 
 }  // namespace rill::server

@@ -42,6 +42,12 @@ int16_t KafkaErrorCodeFor(ErrorReason reason);
 // 0, kUnknownServerError for codes rill has no reason for.
 ErrorReason ErrorReasonForKafkaCode(int16_t code);
 
+// KafkaErrorStatus turns a code a Kafka broker answered back into a status:
+// OK for 0, else MakeError with the code's reason (kUnknownServerError for
+// codes rill has no reason for) and a message naming the code and `what`
+// it was about ("FENCED_LEADER_EPOCH (74) from broker 1 for t-0").
+absl::Status KafkaErrorStatus(int16_t code, std::string_view what);
+
 }  // namespace rill::server
 
 #endif  // RILL_SERVER_ERROR_CODES_H_

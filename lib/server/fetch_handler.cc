@@ -4,6 +4,14 @@
 // Fetch sessions (KIP-227) are not kept: every fetch is a full one and is
 // answered with session id 0; a client naming a session gets
 // FETCH_SESSION_ID_NOT_FOUND and falls back to full fetches.
+//
+// A follower broker fetches with its id as replica_id: the broker takes its
+// fetch offsets as the follower's progress (high watermark, ISR) and reads
+// up to the log end rather than the high watermark. What a follower needs
+// back is all here: the batches, the high watermark and (v5+) the log start
+// offset. From v9 each partition's current_leader_epoch fences a fetcher
+// whose leader epoch is older (FENCED_LEADER_EPOCH) or newer
+// (UNKNOWN_LEADER_EPOCH) than the leader's; -1 is not checked.
 #include "protocol/messages/fetch.h"
 #include "server/error_codes.h"
 #include "server/handlers.h"
@@ -27,6 +35,7 @@ class FetchHandler final : public TypedHandler<FetchRequest, FetchResponse> {
       return;
     }
     rill::FetchRequest fetch;
+    fetch.replica_id = NodeId(request.replica_id);
     fetch.min_bytes = request.min_bytes;
     fetch.max_wait_ms = request.max_wait_ms;
     fetch.max_bytes = request.max_bytes;
@@ -41,7 +50,8 @@ class FetchHandler final : public TypedHandler<FetchRequest, FetchResponse> {
         fetch.partitions.push_back(
             {.tp = {topic.topic, PartitionId(p.partition)},
              .fetch_offset = Offset(p.fetch_offset),
-             .max_bytes = p.partition_max_bytes});
+             .max_bytes = p.partition_max_bytes,
+             .current_leader_epoch = LeaderEpoch(p.current_leader_epoch)});
       }
     }
     context.server.broker->Fetch(

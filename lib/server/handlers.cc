@@ -20,6 +20,7 @@ std::unique_ptr<HandlerRegistry> HandlerRegistry::WithAllHandlers() {
   registry->Add(NewDeleteGroupsHandler());
   registry->Add(NewOffsetDeleteHandler());
   registry->Add(NewListOffsetsHandler());
+  registry->Add(NewOffsetForLeaderEpochHandler());
   registry->Add(NewCreateTopicsHandler());
   registry->Add(NewDeleteTopicsHandler());
   registry->Add(NewDeleteRecordsHandler());

@@ -27,6 +27,7 @@ std::unique_ptr<Handler> NewListGroupsHandler();
 std::unique_ptr<Handler> NewDeleteGroupsHandler();
 std::unique_ptr<Handler> NewOffsetDeleteHandler();
 std::unique_ptr<Handler> NewListOffsetsHandler();
+std::unique_ptr<Handler> NewOffsetForLeaderEpochHandler();
 std::unique_ptr<Handler> NewCreateTopicsHandler();
 std::unique_ptr<Handler> NewDeleteTopicsHandler();
 std::unique_ptr<Handler> NewDeleteRecordsHandler();

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "rill/broker/in_process_replica_transport.h"
+#include "rill/server/tcp_replica_transport.h"
 #include "testing/cluster_network.h"
 #include "util/status_macros.h"
 
@@ -20,6 +21,19 @@ namespace {
                static_cast<int>(what.size()), what.data(),
                status.ToString().c_str());
   std::abort();
+}
+
+// WireTransport has followers fetch from the listeners the brokers
+// registered in `store`.
+std::shared_ptr<replication::ReplicaTransport> WireTransport(
+    std::shared_ptr<replication::MetadataStore> store,
+    std::shared_ptr<Logger> logger) {
+  return NewTcpReplicaTransport(
+      {.resolve =
+           [store](NodeId id, std::string_view listener_name) {
+             return FindBrokerEndpoint(*store->image(), id, listener_name);
+           },
+       .logger = std::move(logger)});
 }
 
 absl::StatusOr<std::string> MakeTempDir() {
@@ -83,6 +97,11 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
   if (options_.brokers < 1) {
     return absl::InvalidArgumentError("EmbeddedCluster needs a broker");
   }
+  if (options_.replicate_over_wire && !options_.listen) {
+    return absl::InvalidArgumentError(
+        "EmbeddedCluster: replicate_over_wire needs listen = true (followers "
+        "fetch from the leaders' listeners)");
+  }
   if (options_.manual_clock) {
     manual_clock_ =
         std::make_shared<ManualClock>(options_.manual_clock_start_ms);
@@ -131,8 +150,11 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
                  static_cast<int16_t>(std::min(options_.brokers, 3)),
              .num_partitions = options_.broker.num_partitions,
              .min_insync_replicas = options_.broker.min_insync_replicas}));
-    transport_ = NewInProcessReplicaTransport(
-        [this](NodeId from, NodeId to) { return Find(from, to); });
+    transport_ =
+        options_.replicate_over_wire
+            ? WireTransport(store_, options_.server.logger)
+            : NewInProcessReplicaTransport(
+                  [this](NodeId from, NodeId to) { return Find(from, to); });
     RETURN_IF_ERROR(BuildNetwork());
   }
   std::vector<NodeId> nodes;

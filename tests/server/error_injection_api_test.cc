@@ -25,6 +25,7 @@
 #include "protocol/messages/offset_commit.h"
 #include "protocol/messages/offset_delete.h"
 #include "protocol/messages/offset_fetch.h"
+#include "protocol/messages/offset_for_leader_epoch.h"
 #include "protocol/messages/produce.h"
 #include "rill/record/record_batch.h"
 #include "server_test_util.h"
@@ -78,6 +79,8 @@ using protocol::OffsetDeleteRequest;
 using protocol::OffsetDeleteResponse;
 using protocol::OffsetFetchRequest;
 using protocol::OffsetFetchResponse;
+using protocol::OffsetForLeaderEpochRequest;
+using protocol::OffsetForLeaderEpochResponse;
 using protocol::ProduceRequest;
 using protocol::ProduceResponse;
 using protocol::SyncGroupRequest;
@@ -179,6 +182,25 @@ TEST_CASE("every served API answers an injected error at every version",
           CHECK(a.topics[0].partitions[0].error_code == kCode);
           CHECK(a.topics[0].partitions[0].offset == -1);
           CHECK(a.topics[0].partitions[0].old_style_offsets.empty());
+        });
+  }
+  SECTION("OffsetForLeaderEpoch: every partition, no epoch or offset") {
+    OffsetForLeaderEpochRequest r;
+    r.replica_id = 1;
+    r.topics.push_back({.topic = "t",
+                        .partitions = {{.partition = 0, .leader_epoch = 0},
+                                       {.partition = 3, .leader_epoch = 0}}});
+    AtEveryVersion<OffsetForLeaderEpochResponse>(
+        served, r, [](int16_t, const OffsetForLeaderEpochResponse& a) {
+          REQUIRE(a.topics.size() == 1);
+          CHECK(a.topics[0].topic == "t");
+          REQUIRE(a.topics[0].partitions.size() == 2);
+          CHECK(a.topics[0].partitions[1].partition == 3);
+          for (const auto& p : a.topics[0].partitions) {
+            CHECK(p.error_code == kCode);
+            CHECK(p.leader_epoch == -1);
+            CHECK(p.end_offset == -1);
+          }
         });
   }
   SECTION("Metadata: every topic asked for") {

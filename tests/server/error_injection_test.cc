@@ -316,7 +316,7 @@ TEST_CASE("InjectErrors refuses an API the server does not serve",
           "[server][inject]") {
   ServedBroker served;
   const absl::Status refused = served.server->InjectErrors(
-      Key(ApiKey::kOffsetForLeaderEpoch), {kNotLeader});
+      Key(ApiKey::kAddPartitionsToTxn), {kNotLeader});
   CHECK(absl::IsInvalidArgument(refused));
   CHECK(absl::IsInvalidArgument(served.server->InjectErrors(-1, {1})));
   CHECK(absl::IsInvalidArgument(served.server->InjectErrors(1000, {1})));

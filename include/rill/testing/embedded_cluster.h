@@ -58,6 +58,15 @@
 // (over the cluster's), and every broker reaches the others and the
 // controller through the cluster's simulated network; both are healthy
 // until a test says otherwise.
+//
+// With `.replicate_over_wire = true` (which needs `.listen = true`)
+// followers fetch from leaders as separate rill-server processes do: Kafka
+// Fetch and OffsetForLeaderEpoch requests over TCP to the leader's
+// listener (rill/server/tcp_replica_transport.h), the leader's address
+// taken from its registration in the cluster metadata.
+//
+//   rill::testing::EmbeddedCluster wired(
+//       {.brokers = 3, .listen = true, .replicate_over_wire = true});
 #ifndef RILL_TESTING_EMBEDDED_CLUSTER_H_
 #define RILL_TESTING_EMBEDDED_CLUSTER_H_
 
@@ -107,6 +116,10 @@ struct EmbeddedClusterOptions {
   // OS. Ports are bound before the brokers start, so there is no window in
   // which another process can take them. Default: false.
   bool listen = false;
+  // Followers reach leaders over Kafka's wire protocol, through the
+  // leaders' listeners, instead of by direct calls. Needs `listen`: Start
+  // fails without it. No effect with one broker. Default: false.
+  bool replicate_over_wire = false;
   // Server settings for listeners (listeners are always 127.0.0.1:0).
   // advertised_listeners, if set, is what Metadata reports instead of the
   // bound address (a test's proxy in front of the broker, say); honoured
