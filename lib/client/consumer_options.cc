@@ -97,6 +97,7 @@ absl::Status ValidateConsumerOptions(const ConsumerOptions& options) {
   RETURN_IF_ERROR(NonNegative("fetch.max.bytes", options.fetch_max_bytes));
   RETURN_IF_ERROR(NonNegative("max.partition.fetch.bytes",
                               options.max_partition_fetch_bytes));
+  RETURN_IF_ERROR(Positive("metadata.max.age.ms", options.metadata_max_age_ms));
   return absl::OkStatus();
 }
 
@@ -178,6 +179,9 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
       }
     } else if (name == "check.crcs") {
       status = util::ParseBoolProperty(name, value, &options.check_crcs);
+    } else if (name == "metadata.max.age.ms") {
+      status =
+          util::ParseIntProperty(name, value, 1, &options.metadata_max_age_ms);
     } else {
       // As rill's ProducerOptions: a misspelt name is an error, not a
       // silently ignored setting.

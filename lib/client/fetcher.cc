@@ -29,7 +29,9 @@ Fetcher::Fetcher(Router& router, const ConsumerOptions& options,
       assignment_(assignment),
       signal_(std::move(signal)),
       inbox_(std::make_shared<Inbox>()),
-      buffers_(std::make_shared<FetchBufferPool>()) {}
+      buffers_(std::make_shared<FetchBufferPool>()),
+      leaders_expire_(absl::Now() +
+                      absl::Milliseconds(options_.metadata_max_age_ms)) {}
 
 void Fetcher::RouteLater(PartitionState& state, absl::Time now) {
   state.leader = NodeId(-1);
@@ -39,6 +41,14 @@ void Fetcher::RouteLater(PartitionState& state, absl::Time now) {
 
 void Fetcher::SendFetches() {
   const absl::Time now = absl::Now();
+  if (now >= leaders_expire_) {
+    leaders_expire_ = now + absl::Milliseconds(options_.metadata_max_age_ms);
+    for (auto& [tp, state] : assignment_->states()) {
+      if (state.leader.value() < 0) continue;
+      state.leader = NodeId(-1);
+      router_.InvalidateLeaders(tp.topic);
+    }
+  }
   // What goes to one leader; a consumer reads from a few leaders at most,
   // found by a linear search.
   struct LeaderFetch {

@@ -5,9 +5,10 @@
 // nothing in flight or buffered is read from its leader: one Fetch per
 // leader, as Kafka's fetcher sends one per node. A leader error (or a
 // leader that cannot be reached) makes the partition rest for
-// retry.backoff.ms and look its leader up again. A Fetch's callback (on the
-// broker's thread, or inline) only queues the answer and wakes Poll; the
-// polling thread copies the bytes out of the log once (into a pooled
+// retry.backoff.ms and look its leader up again; every
+// metadata.max.age.ms all partitions look theirs up again. A Fetch's callback
+// (on the broker's thread, or inline) only queues the answer and wakes Poll;
+// the polling thread copies the bytes out of the log once (into a pooled
 // buffer, see consumer_fetch_buffers.h) and decodes batch by batch as Poll
 // drains them, so a fetch of thousands of records costs a handful of
 // allocations, none per record.
@@ -125,6 +126,8 @@ class Fetcher {
   const std::shared_ptr<FetchBufferPool> buffers_;
 
   uint64_t next_fetch_id_ = 1;
+  // When leaders are next looked up afresh (metadata.max.age.ms).
+  absl::Time leaders_expire_;
   // Which partition comes first in the next fetch request.
   size_t rotation_ = 0;
   // Fetches sent and not yet processed, by id.

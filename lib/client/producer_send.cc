@@ -199,7 +199,10 @@ bool ProducerImpl::Complete(const TopicPartition& tp, PartitionQueue* queue,
         if (sent && !HasErrorReason(status, ErrorReason::kNotEnoughReplicas)) {
           head.maybe_appended = true;
         }
-        if (IsLeaderError(status)) queue->leader = NodeId(-1);
+        // Looked up again before the retry: after a leader error, and
+        // after a timeout too (a leader cut off from its cluster holds
+        // sends until they time out, and may have been replaced).
+        queue->leader = NodeId(-1);
         if (!closed_ &&
             clock_->NowMs() - head.created_ms < options_.delivery_timeout_ms) {
           RetryLocked(tp, queue);

@@ -59,16 +59,35 @@ absl::StatusOr<std::shared_ptr<Broker>> Router::AnyBroker() {
 absl::StatusOr<TopicDescription> Router::DescribeTopic(std::string_view topic) {
   std::vector<std::shared_ptr<Broker>> brokers = directory_->Bootstrap();
   if (brokers.empty()) return NoBroker();
+  TopicDescription merged;
+  bool described = false;
   absl::Status first;
   for (const std::shared_ptr<Broker>& broker : brokers) {
     absl::StatusOr<TopicDescription> description = broker->DescribeTopic(topic);
-    if (description.ok()) {
-      Remember(*description);
-      return description;
+    if (!description.ok()) {
+      if (first.ok()) first = description.status();
+      continue;
     }
-    if (first.ok()) first = description.status();
+    if (!described) {
+      merged = *std::move(description);
+      described = true;
+      continue;
+    }
+    // A broker cut off from the cluster may still answer with old
+    // metadata: each partition as the newest leader epoch shows it (as
+    // Kafka's clients keep the metadata of the highest epoch, KIP-320).
+    for (size_t p = 0; p < description->partitions.size(); ++p) {
+      PartitionDescription& newer = description->partitions[p];
+      if (p >= merged.partitions.size()) {
+        merged.partitions.push_back(std::move(newer));
+      } else if (newer.leader_epoch > merged.partitions[p].leader_epoch) {
+        merged.partitions[p] = std::move(newer);
+      }
+    }
   }
-  return first;
+  if (!described) return first;
+  Remember(merged);
+  return merged;
 }
 
 void Router::Remember(const TopicDescription& description) {

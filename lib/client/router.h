@@ -73,10 +73,11 @@ class Router {
   // administration, producer ids); kLeaderNotAvailable when none is.
   absl::StatusOr<std::shared_ptr<Broker>> AnyBroker();
 
-  // DescribeTopic asks the live brokers in turn until one describes the
-  // topic (one that just closed, or has not applied the topic's creation
-  // yet, may not), else returns the first one's error. The answer becomes
-  // the topic's cached leaders.
+  // DescribeTopic asks every live broker and keeps, per partition, the
+  // answer of the newest leader epoch (a broker cut off from the cluster
+  // may answer with old metadata; one that just closed, or has not applied
+  // the topic's creation yet, may not know the topic); the first error if
+  // none describes it. The answer becomes the topic's cached leaders.
   absl::StatusOr<TopicDescription> DescribeTopic(std::string_view topic);
   // Leader is tp's cached leader; the topic is described first when its
   // leaders are not cached. kUnknownTopicOrPartition for a partition the

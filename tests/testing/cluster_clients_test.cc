@@ -3,6 +3,7 @@
 // follow their coordinator; admin requests reach leaders and coordinators.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -16,6 +17,7 @@
 #include "rill/testing/embedded_cluster.h"
 #include "status_test_util.h"
 #include "testing/cluster_test_util.h"
+#include "util/status_macros.h"
 
 namespace rill::testing {
 namespace {
@@ -95,13 +97,24 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a producer keeps producing across its leader's restart, losing and "
-    "duplicating nothing",
+    "a producer keeps producing across its leader's restart or crash, "
+    "losing and duplicating nothing",
     "[replication][client]") {
   EmbeddedCluster cluster(ThreeBrokers());
   REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
   const TopicPartition tp{"t", PartitionId(0)};
   const PartitionDescription before = Describe(cluster, tp);
+  const int leader = before.leader.value();
+  std::function<absl::Status()> fault;
+  SECTION("the leader restarts") {
+    fault = [&] { return cluster.Restart(leader); };
+  }
+  SECTION("the leader crashes, losing what it did not sync, and comes back") {
+    fault = [&] {
+      RETURN_IF_ERROR(cluster.KillBroker(leader));
+      return cluster.StartBroker(leader);
+    };
+  }
 
   constexpr int kRecords = 3000;
   auto producer = cluster.NewProducer({.batch_size = 1024, .linger_ms = 1});
@@ -131,10 +144,11 @@ TEST_CASE(
       failures.push_back(flushed);
     }
   });
-  // Restart the leader while records are flowing.
-  REQUIRE(WaitFor([&] { return acked.load() >= kRecords / 4; }));
-  REQUIRE_OK(cluster.Restart(before.leader.value()));
+  // The fault strikes while records are flowing.
+  const bool flowing = WaitFor([&] { return acked.load() >= kRecords / 4; });
+  if (flowing) CHECK_OK(fault());
   sender.join();
+  REQUIRE(flowing);
   {
     absl::MutexLock lock(&mu);
     for (const absl::Status& failure : failures) CHECK_OK(failure);
@@ -154,6 +168,60 @@ TEST_CASE(
   ASSIGN_OR_REQUIRE(PartitionOffsets offsets,
                     BrokerOf(cluster, after.leader).GetPartitionOffsets(tp));
   CHECK(offsets.high_watermark == Offset(kRecords));
+}
+
+TEST_CASE(
+    "a producer and a consumer move off a leader cut off from its cluster, "
+    "which still answers them",
+    "[replication][client]") {
+  EmbeddedClusterOptions options = ThreeBrokers();
+  options.broker_session_timeout_ms = 500;
+  EmbeddedCluster cluster(options);
+  REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
+  const TopicPartition tp{"t", PartitionId(0)};
+  const int leader = Describe(cluster, tp).leader.value();
+  const int other = (leader + 1) % 3;
+  // The cut-off leader holds a send until request.timeout.ms, and answers
+  // fetches without errors: the consumer looks its leader up again every
+  // metadata.max.age.ms.
+  auto producer = cluster.NewProducer({.linger_ms = 0,
+                                       .delivery_timeout_ms = 20'000,
+                                       .request_timeout_ms = 500});
+  auto consumer =
+      cluster.NewConsumer({.auto_offset_reset = AutoOffsetReset::kEarliest,
+                           .fetch_max_wait_ms = 100,
+                           .metadata_max_age_ms = 200});
+  REQUIRE_OK(consumer->Assign({tp}));
+  auto send = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      REQUIRE_OK(producer->Send({.topic = "t", .value = absl::StrCat(i)}));
+    }
+    REQUIRE_OK(producer->Flush());
+  };
+  std::vector<std::string> read;
+  auto read_until = [&](size_t count) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(20);
+    while (read.size() < count && absl::Now() < give_up) {
+      ASSIGN_OR_REQUIRE(ConsumerRecords records, consumer->Poll(50));
+      for (const ConsumerRecord& r : records) {
+        read.emplace_back(r.value.value_or(""));
+      }
+    }
+  };
+  send(0, 20);
+  read_until(20);
+  REQUIRE(read.size() == 20);
+
+  REQUIRE_OK(cluster.IsolateBroker(leader));
+  send(20, 40);  // waits for the controller to elect a new leader
+  ASSIGN_OR_REQUIRE(TopicDescription topic,
+                    cluster.broker(other).DescribeTopic("t"));
+  const PartitionDescription& after = topic.partitions.at(0);
+  CHECK(after.leader.value() != leader);
+  read_until(40);
+  cluster.HealAll();
+  REQUIRE(read.size() == 40);
+  for (int i = 0; i < 40; ++i) CHECK(read[i] == absl::StrCat(i));
 }
 
 // Member is one consumer of a group and what it has read.

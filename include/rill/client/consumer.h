@@ -89,6 +89,11 @@ struct ConsumerOptions {
   IsolationLevel isolation_level = IsolationLevel::kReadUncommitted;
   // check.crcs: verify each fetched batch's CRC. Default: true.
   bool check_crcs = true;
+  // metadata.max.age.ms: partition leaders are looked up afresh this often
+  // even without an error, so reading moves off a leader that was replaced
+  // while it still answers (cut off from the rest of its cluster).
+  // Default: 300000.
+  int64_t metadata_max_age_ms = 300000;
   // Time source for heartbeats and auto-commit. Default: the broker's clock
   // (the first live one's in a cluster; with a ManualClock, heartbeats
   // happen as the test advances it).
@@ -100,7 +105,7 @@ struct ConsumerOptions {
   // max.poll.interval.ms, partition.assignment.strategy (Kafka's class
   // names or rill's short names), fetch.min.bytes, fetch.max.wait.ms,
   // fetch.max.bytes, max.partition.fetch.bytes, max.poll.records,
-  // isolation.level, check.crcs).
+  // isolation.level, check.crcs, metadata.max.age.ms).
   static absl::StatusOr<ConsumerOptions> FromProperties(
       const std::map<std::string, std::string>& properties);
 };
