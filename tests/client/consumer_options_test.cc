@@ -33,6 +33,7 @@ TEST_CASE("FromProperties reads Kafka's consumer config names",
           {"max.poll.records", "42"},
           {"isolation.level", "read_committed"},
           {"check.crcs", "false"},
+          {"metadata.max.age.ms", "1000"},
       }));
   CHECK(options.group_id == "billing");
   CHECK(options.group_instance_id == std::optional<std::string>("billing-1"));
@@ -52,6 +53,7 @@ TEST_CASE("FromProperties reads Kafka's consumer config names",
   CHECK(options.max_poll_records == 42);
   CHECK(options.isolation_level == IsolationLevel::kReadCommitted);
   CHECK_FALSE(options.check_crcs);
+  CHECK(options.metadata_max_age_ms == 1000);
 }
 
 TEST_CASE("FromProperties rejects bad values and unknown names, naming them",

@@ -340,6 +340,7 @@ TEST_CASE("ProducerOptions read Kafka's property names", "[client]") {
                                        {"batch.size", "65536"},
                                        {"compression.type", "zstd"},
                                        {"enable.idempotence", "false"},
+                                       {"request.timeout.ms", "5000"},
                                        {"client.id", "me"}}));
   CHECK(options.acks == Acks::kLeader);
   CHECK(options.linger_ms == 20);
@@ -347,6 +348,7 @@ TEST_CASE("ProducerOptions read Kafka's property names", "[client]") {
   CHECK(options.compression_type == record::Compression::kZstd);
   CHECK_FALSE(options.enable_idempotence);
   CHECK(options.client_id == "me");
+  CHECK(options.request_timeout_ms == 5000);
   CHECK_FALSE(ProducerOptions::FromProperties({{"acks", "2"}}).ok());
   CHECK_FALSE(ProducerOptions::FromProperties({{"linger.ms", "-1"}}).ok());
   CHECK_FALSE(ProducerOptions::FromProperties({{"bogus", "1"}}).ok());
