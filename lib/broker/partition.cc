@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -197,8 +198,14 @@ FetchPartitionResult PartitionImpl::Read(const FetchPartitionRequest& request,
     return r;
   }
   // Followers copy everything the leader has; consumers see what is
-  // committed.
-  const Offset bound = replica_id.value() >= 0 ? end : Bound(isolation);
+  // committed. A fetch naming a replica id that is not a follower of this
+  // partition reads as a consumer's: uncommitted records stay unseen.
+  bool follower = false;
+  if (replica_id.value() >= 0 && replica_id != self_) {
+    absl::MutexLock lock(&append_mu_);
+    follower = absl::c_linear_search(state_.replicas, replica_id);
+  }
+  const Offset bound = follower ? end : Bound(isolation);
   if (request.fetch_offset >= bound) return r;
   absl::StatusOr<LogReadResult> read = log_->Read(
       request.fetch_offset, {.max_bytes = std::max<int64_t>(max_bytes, 0),

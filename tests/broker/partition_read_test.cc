@@ -221,5 +221,29 @@ TEST_CASE("DeleteRecords moves the log start up to the high watermark",
   CHECK(p.log_start_offset == Offset(6));
 }
 
+TEST_CASE(
+    "Only a follower reads past the high watermark; another replica id "
+    "reads as a consumer",
+    "[partition][read]") {
+  PartitionFixture f;
+  f.partition->ApplyState({.replicas = {NodeId(0), NodeId(1)},
+                           .isr = {NodeId(0), NodeId(1)},
+                           .leader = NodeId(0),
+                           .leader_epoch = LeaderEpoch(3),
+                           .partition_epoch = 1});
+  // Follower 1 has fetched nothing: the record is not committed.
+  REQUIRE_OK(f.Produce(MakeBatch({.records = 1}), {.acks = Acks::kLeader}));
+  REQUIRE(f.partition->high_watermark() == Offset(0));
+  auto read_as = [&](int replica) {
+    return f.partition
+        ->Read({.tp = f.tp, .fetch_offset = Offset(0)},
+               IsolationLevel::kReadUncommitted, 1 << 20, true, NodeId(replica))
+        .records.size_bytes;
+  };
+  CHECK(read_as(1) > 0);
+  CHECK(read_as(7) == 0);
+  CHECK(read_as(-1) == 0);
+}
+
 }  // namespace
 }  // namespace rill::broker_test
