@@ -156,7 +156,7 @@ struct FailoverCluster {
     Check(cluster->CreateTopic("f", 1, {{"min.insync.replicas", "2"}}),
           "creating the topic");
     producer = cluster->NewProducer(
-        {.linger_ms = 0, .request_timeout_ms = 2'000, .retry_backoff_ms = 1});
+        {.linger_ms = 0, .retry_backoff_ms = 1, .request_timeout_ms = 2'000});
   }
   ~FailoverCluster() {
     (void)producer->Close();
