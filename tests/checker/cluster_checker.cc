@@ -115,8 +115,11 @@ class CheckRun {
   // --- Traffic ---------------------------------------------------------------
 
   void StartTraffic() {
-    sent_.resize(options_.producers);
-    in_flight_.assign(options_.producers, 0);
+    {
+      absl::MutexLock lock(&mu_);
+      sent_.resize(options_.producers);
+      in_flight_.assign(options_.producers, 0);
+    }
     // Clients are made before any fault: a producer's id comes from
     // whichever broker answers first.
     for (int p = 0; p < options_.producers; ++p) {
