@@ -65,9 +65,11 @@ void ConnectionLink::Detach() {
   connection_.reset();
 }
 
-Connection::Connection(Socket socket, Strand strand, ConnectionOptions options,
+Connection::Connection(std::shared_ptr<asio::io_context> context, Socket socket,
+                       Strand strand, ConnectionOptions options,
                        std::function<void(Connection*)> on_closed)
-    : socket_(std::move(socket)),
+    : context_(std::move(context)),
+      socket_(std::move(socket)),
       strand_(std::move(strand)),
       options_(std::move(options)),
       on_closed_(std::move(on_closed)),
