@@ -65,11 +65,9 @@ void ConnectionLink::Detach() {
   connection_.reset();
 }
 
-Connection::Connection(std::shared_ptr<asio::io_context> context, Socket socket,
-                       Strand strand, ConnectionOptions options,
+Connection::Connection(Socket socket, Strand strand, ConnectionOptions options,
                        std::function<void(Connection*)> on_closed)
-    : context_(std::move(context)),
-      socket_(std::move(socket)),
+    : socket_(std::move(socket)),
       strand_(std::move(strand)),
       options_(std::move(options)),
       on_closed_(std::move(on_closed)),

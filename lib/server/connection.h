@@ -76,12 +76,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   using Socket = asio::ip::tcp::socket;
   using Strand = asio::strand<asio::io_context::executor_type>;
 
-  // `context` is the io_context `socket` and `strand` run on, kept alive
-  // while the connection is: a parked fetch's answer may release the last
-  // reference from a broker thread after the server is gone, and the
-  // socket and timer must not outlive their io_context.
-  Connection(std::shared_ptr<asio::io_context> context, Socket socket,
-             Strand strand, ConnectionOptions options,
+  Connection(Socket socket, Strand strand, ConnectionOptions options,
              std::function<void(Connection*)> on_closed);
   ~Connection();
   Connection(const Connection&) = delete;
@@ -122,8 +117,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void CloseWithReason(std::string_view reason);
   void MaybeFinishDrain();
 
-  // First: destroyed last, after everything that runs on it.
-  const std::shared_ptr<asio::io_context> context_;
   Socket socket_;
   Strand strand_;
   const ConnectionOptions options_;

@@ -65,7 +65,7 @@ class KafkaServerImpl final : public KafkaServer {
     for (int i = 0; i < threads; ++i) {
       // Concurrency hint 1: one thread runs it, so asio never wakes
       // another to share its work.
-      contexts_.push_back(std::make_shared<asio::io_context>(1));
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
     }
   }
   ~KafkaServerImpl() override { Shutdown(); }
@@ -237,12 +237,10 @@ class KafkaServerImpl final : public KafkaServer {
 
   void Accept(Listener& listener) {
     // The next connection goes to the next network thread in turn.
-    std::shared_ptr<asio::io_context> home =
-        contexts_[next_context_++ % contexts_.size()];
-    asio::io_context& context = *home;
+    asio::io_context& home = *contexts_[next_context_++ % contexts_.size()];
     listener.acceptor->async_accept(
-        context, [this, &listener, home = std::move(home)](
-                     const asio::error_code& error, tcp::socket socket) {
+        home, [this, &listener, &home](const asio::error_code& error,
+                                       tcp::socket socket) {
           if (error) {
             if (error == asio::error::operation_aborted) return;
             options_.logger->Log(LogLevel::kWarning,
@@ -254,7 +252,7 @@ class KafkaServerImpl final : public KafkaServer {
         });
   }
 
-  void Adopt(tcp::socket socket, std::shared_ptr<asio::io_context> home,
+  void Adopt(tcp::socket socket, asio::io_context& home,
              const std::string& listener_name) {
     server::ConnectionOptions options{
         .registry = registry_.get(),
@@ -265,9 +263,9 @@ class KafkaServerImpl final : public KafkaServer {
         .max_queued_requests =
             static_cast<size_t>(std::max(1, options_.queued_max_requests)),
         .listener_name = listener_name};
-    auto strand = asio::make_strand(*home);
+    auto strand = asio::make_strand(home);
     auto connection = std::make_shared<server::Connection>(
-        std::move(home), std::move(socket), strand, std::move(options),
+        std::move(socket), strand, std::move(options),
         [this](server::Connection* closed) { Forget(closed); });
     {
       absl::MutexLock lock(&mu_);
@@ -289,8 +287,7 @@ class KafkaServerImpl final : public KafkaServer {
 
   KafkaServerOptions options_;
   const std::unique_ptr<server::HandlerRegistry> registry_;
-  // Shared with the connections that run on them (see Connection).
-  std::vector<std::shared_ptr<asio::io_context>> contexts_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   // Which network thread the next connection goes to. Touched only by
   // the acceptors, on the first network thread.
