@@ -118,8 +118,13 @@ absl::StatusOr<std::shared_ptr<Broker>> EmbeddedCluster::TakeBroker(int index) {
 void EmbeddedCluster::CloseListener(int index) {
   if (!servers_.empty() && servers_.at(index) != nullptr) {
     servers_.at(index)->Shutdown();
-    servers_.at(index).reset();
   }
+}
+
+void EmbeddedCluster::DropListener(int index) {
+  // Only once the broker is gone: answers it gives while stopping (a parked
+  // fetch) release connections, which must not outlive their server.
+  if (!servers_.empty()) servers_.at(index).reset();
 }
 
 absl::Status EmbeddedCluster::AwaitGone(int index,
@@ -150,6 +155,7 @@ absl::Status EmbeddedCluster::KillBroker(int index) {
   // Still referenced, the broker keeps its crashed disk (nothing it does
   // can reach storage) and the kill fails.
   RETURN_IF_ERROR(AwaitGone(index, std::move(broker)));
+  DropListener(index);
   // Power loss, then the machine comes back.
   disk.DropUnsyncedData();
   absl::MutexLock lock(&disk_mu_);
@@ -165,6 +171,7 @@ absl::Status EmbeddedCluster::StopBrokerLocked(int index) {
   CloseListener(index);
   absl::Status status = broker->Close();
   status.Update(AwaitGone(index, std::move(broker)));
+  DropListener(index);
   return status;
 }
 

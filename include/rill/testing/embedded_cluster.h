@@ -311,6 +311,7 @@ class EmbeddedCluster {
   absl::StatusOr<std::shared_ptr<Broker>> TakeBroker(int index)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
   void CloseListener(int index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
+  void DropListener(int index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
   absl::Status AwaitGone(int index, std::shared_ptr<Broker> broker)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
   absl::Status StopBrokerLocked(int index)
