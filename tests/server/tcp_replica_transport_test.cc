@@ -237,9 +237,10 @@ TEST_CASE(
   w.CreateTopic("t", {kLeader, kFollower});
   const TopicPartition tp{"t", PartitionId(0)};
   for (int i = 0; i < 3; ++i) {
-    REQUIRE_OK(rill::test::ProduceSync(*w.broker, tp,
-                                       rill::test::MakeBatch({{.key = "k", .value = "v"}}),
-                                       {.acks = Acks::kLeader})
+    REQUIRE_OK(rill::test::ProduceSync(
+                   *w.broker, tp,
+                   rill::test::MakeBatch({{.key = "k", .value = "v"}}),
+                   {.acks = Acks::kLeader})
                    .status());
   }
   const LeaderEpoch epoch = w.EpochOf("t");

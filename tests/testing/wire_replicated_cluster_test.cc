@@ -33,7 +33,8 @@ absl::StatusOr<ProduceResult> ProduceTo(Broker& broker,
                                         const std::string& value,
                                         int64_t timeout_ms = 20'000) {
   return rill::test::ProduceSync(
-      broker, tp, rill::test::MakeBatch({{.key = std::nullopt, .value = value}}),
+      broker, tp,
+      rill::test::MakeBatch({{.key = std::nullopt, .value = value}}),
       {.acks = Acks::kAll, .timeout_ms = timeout_ms});
 }
 
