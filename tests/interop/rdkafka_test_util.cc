@@ -299,6 +299,18 @@ void TestConsumer::Close() {
   REQUIRE(err == RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
+void ProduceEach(const std::string& bootstrap, const std::string& topic,
+                 int partitions, int per_partition, const std::string& label) {
+  TestProducer producer(bootstrap, {{"acks", "all"}, {"linger.ms", "2"}});
+  for (int i = 0; i < per_partition; ++i) {
+    for (int p = 0; p < partitions; ++p) {
+      producer.Produce(
+          {.topic = topic, .partition = p, .value = label + std::to_string(i)});
+    }
+  }
+  producer.Flush();
+}
+
 bool WaitUntil(const std::function<bool()>& done,
                const std::function<void()>& step,
                std::chrono::milliseconds timeout) {

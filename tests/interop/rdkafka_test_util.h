@@ -190,6 +190,12 @@ class TestConsumer {
   KafkaPtr rk_;  // last: destroyed first
 };
 
+// ProduceEach sends `per_partition` values "<label><i>" to each of
+// partitions 0..partitions-1 of `topic` with acks=all, and requires every
+// delivery to succeed.
+void ProduceEach(const std::string& bootstrap, const std::string& topic,
+                 int partitions, int per_partition, const std::string& label);
+
 // WaitUntil calls `step` until `done` holds or `timeout` passes; returns
 // whether `done` held. `step` is what makes progress (a poll with its own
 // short timeout), so nothing here sleeps.

@@ -29,19 +29,6 @@ testing::EmbeddedClusterOptions ThreeListeningBrokers() {
   return options;
 }
 
-void ProduceEach(const std::string& bootstrap, int per_partition,
-                 const std::string& label) {
-  TestProducer producer(bootstrap, {{"acks", "all"}, {"linger.ms", "2"}});
-  for (int i = 0; i < per_partition; ++i) {
-    for (int p = 0; p < kPartitions; ++p) {
-      producer.Produce({.topic = kTopic,
-                        .partition = p,
-                        .value = label + std::to_string(i)});
-    }
-  }
-  producer.Flush();
-}
-
 TEST_CASE(
     "librdkafka's metadata shows every broker of a three-broker cluster "
     "and each partition's leader, replicas and ISR",
@@ -91,7 +78,7 @@ TEST_CASE(
   testing::EmbeddedCluster cluster(ThreeListeningBrokers());
   REQUIRE_OK(cluster.CreateTopic(kTopic, kPartitions));
   const std::string bootstrap = cluster.bootstrap_servers();
-  ProduceEach(bootstrap, 10, "a");
+  ProduceEach(bootstrap, kTopic, kPartitions, 10, "a");
   const Config group{{"group.id", kGroup},
                      {"auto.offset.reset", "earliest"},
                      {"heartbeat.interval.ms", "100"}};
@@ -121,7 +108,7 @@ TEST_CASE(
   ASSIGN_OR_REQUIRE(NodeId moved,
                     cluster.broker(0).FindGroupCoordinator(kGroup));
   CHECK(moved != coordinator);
-  ProduceEach(bootstrap, 5, "b");
+  ProduceEach(bootstrap, kTopic, kPartitions, 5, "b");
   TestConsumer consumer(bootstrap, group);
   consumer.Subscribe({kTopic});
   std::set<std::pair<int32_t, int64_t>> seen;

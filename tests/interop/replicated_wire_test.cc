@@ -16,21 +16,6 @@ namespace {
 constexpr int kPartitions = 3;
 constexpr char kTopic[] = "t";
 
-// ProduceEach sends `per_partition` values "<label><i>" to every partition
-// with acks=all and requires every delivery to succeed.
-void ProduceEach(const std::string& bootstrap, int per_partition,
-                 const std::string& label) {
-  TestProducer producer(bootstrap, {{"acks", "all"}, {"linger.ms", "2"}});
-  for (int i = 0; i < per_partition; ++i) {
-    for (int p = 0; p < kPartitions; ++p) {
-      producer.Produce({.topic = kTopic,
-                        .partition = p,
-                        .value = label + std::to_string(i)});
-    }
-  }
-  producer.Flush();
-}
-
 TEST_CASE(
     "librdkafka's acks=all deliveries to brokers replicating over the wire "
     "survive a leader restart",
@@ -45,12 +30,12 @@ TEST_CASE(
   REQUIRE_OK(
       cluster.CreateTopic(kTopic, kPartitions, {{"min.insync.replicas", "2"}}));
   const std::string bootstrap = cluster.bootstrap_servers();
-  ProduceEach(bootstrap, 10, "a");
+  ProduceEach(bootstrap, kTopic, kPartitions, 10, "a");
 
   ASSIGN_OR_REQUIRE(TopicDescription described,
                     cluster.broker(0).DescribeTopic(kTopic));
   REQUIRE_OK(cluster.Restart(described.partitions.at(0).leader.value()));
-  ProduceEach(bootstrap, 10, "b");
+  ProduceEach(bootstrap, kTopic, kPartitions, 10, "b");
 
   TestConsumer consumer(bootstrap, {{"group.id", "reader"}});
   consumer.Assign({{kTopic, 0, RD_KAFKA_OFFSET_BEGINNING},
