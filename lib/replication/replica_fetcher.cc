@@ -21,6 +21,11 @@ namespace {
 // again soon rather than after the full backoff: Follow with the new
 // leader resets the partition anyway.
 constexpr int64_t kStaleMetadataBackoffMs = 20;
+// A leader that does not know our epoch yet (kUnknownLeaderEpoch) is about
+// to learn it from the metadata it is applying: ask again at once, or the
+// first acks=all produce after a failover waits for this follower's
+// backoff.
+constexpr int64_t kLeaderBehindBackoffMs = 1;
 
 bool IsStaleLeadership(const absl::Status& status) {
   switch (GetErrorReason(status)) {
@@ -353,6 +358,9 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
   // BackoffMs is how long to wait after `status`: briefly when new
   // metadata will fix it, replica.fetch.backoff.ms otherwise.
   int64_t BackoffMs(const absl::Status& status) const {
+    if (GetErrorReason(status) == ErrorReason::kUnknownLeaderEpoch) {
+      return kLeaderBehindBackoffMs;
+    }
     return IsStaleLeadership(status) ? kStaleMetadataBackoffMs
                                      : options_.fetch_backoff_ms;
   }
