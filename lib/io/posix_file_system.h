@@ -23,7 +23,8 @@ namespace rill::io {
 // not touch the file offset.
 class PosixFile final : public File {
  public:
-  PosixFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  PosixFile(int fd, std::string path, bool sync = true)
+      : fd_(fd), path_(std::move(path)), sync_(sync) {}
   ~PosixFile() override;
 
   PosixFile(const PosixFile&) = delete;
@@ -43,12 +44,17 @@ class PosixFile final : public File {
  private:
   const int fd_;
   const std::string path_;
+  const bool sync_;  // false: Sync does nothing (PosixFileSystemOptions)
 };
 
-// PosixFileSystem holds no state of its own (the OS does), so it is
-// thread-safe; NewPosixFileSystem() hands out shared instances.
+// PosixFileSystem holds no state of its own beyond its options (the OS
+// does), so it is thread-safe; NewPosixFileSystem() hands out shared
+// instances.
 class PosixFileSystem final : public FileSystem {
  public:
+  explicit PosixFileSystem(PosixFileSystemOptions options = {})
+      : options_(options) {}
+
   absl::StatusOr<std::unique_ptr<File>> OpenFile(
       const std::string& path, const OpenOptions& options) override;
   absl::Status CreateDirs(const std::string& path) override;
@@ -59,6 +65,9 @@ class PosixFileSystem final : public FileSystem {
   absl::Status RemoveDir(const std::string& path) override;
   absl::Status Rename(const std::string& from, const std::string& to) override;
   absl::Status SyncDir(const std::string& path) override;
+
+ private:
+  const PosixFileSystemOptions options_;
 };
 
 namespace internal {

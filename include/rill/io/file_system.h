@@ -110,8 +110,17 @@ class FileSystem {
   virtual absl::Status SyncDir(const std::string& path) = 0;
 };
 
+// PosixFileSystemOptions configure NewPosixFileSystem.
+struct PosixFileSystemOptions {
+  // false: File::Sync and SyncDir return at once without asking the kernel,
+  // for files that never need to survive a machine crash (a test cluster's
+  // temporary directory, removed when it is destroyed). Default: true.
+  bool sync = true;
+};
+
 // NewPosixFileSystem returns the operating system's file system.
-std::shared_ptr<FileSystem> NewPosixFileSystem();
+std::shared_ptr<FileSystem> NewPosixFileSystem(
+    PosixFileSystemOptions options = {});
 
 // NewMemFileSystem returns an empty file system held in memory, for tests and
 // for brokers that need no durability. Everything written is "durable".

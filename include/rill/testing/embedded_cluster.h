@@ -103,7 +103,8 @@ struct EmbeddedClusterOptions {
   // Number of brokers (node ids 0..brokers-1). Default: 1.
   int brokers = 1;
   // Where data lives. Empty: a fresh temporary directory, removed when the
-  // cluster is destroyed. Given: used and kept. Default: empty.
+  // cluster is destroyed (and never fsynced, since it cannot outlive the
+  // cluster). Given: used and kept. Default: empty.
   std::string data_dir = {};
   // Keep everything in memory instead (data_dir is then ignored).
   // Default: false.
