@@ -2,7 +2,7 @@
 // many seeds, for campaigns longer than CI's.
 //
 //   $ rill-checker --seeds 1000              # seeds 1..1000
-//   $ rill-checker --first-seed 4242 --seeds 1 --steps 12
+//   $ rill-checker --first_seed 4242 --seeds 1 --steps 12
 //
 // Prints a line per seed that fails (with its schedule) and a summary;
 // exits 1 if any failed.
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
       "faults, idempotent acks=all producers and consumers, every "
       "acknowledged record checked\n\n"
       "  rill-checker --seeds 1000              # seeds 1..1000\n"
-      "  rill-checker --first-seed 4242 --seeds 1 --steps 12 --verbose");
+      "  rill-checker --first_seed 4242 --seeds 1 --steps 12 --verbose");
   const uint64_t first = absl::GetFlag(FLAGS_first_seed);
   const int seeds = absl::GetFlag(FLAGS_seeds);
   const auto start = std::chrono::steady_clock::now();
