@@ -327,7 +327,7 @@ absl::StatusOr<rill::testing::EmbeddedClusterOptions> ClusterOptions(
       return absl::InvalidArgumentError(absl::StrCat(
           "with --cluster-size, advertised.listeners gives only the host "
           "(broker i advertises host:<listener port + i>), so its port must "
-          "be 0 or the listener's ",
+          "be the listener's ",
           listener->port, ", not ", advertised->port));
     }
     advertised_host = advertised->host;
