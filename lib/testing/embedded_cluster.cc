@@ -231,9 +231,7 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
     return Find(NodeId(-1), node);  // a client, not a broker, asks
   });
   for (int i = 0; i < options_.brokers; ++i) {
-    if (options_.disk_faults) {
-      disks_.push_back(std::make_shared<io::FaultInjectionFileSystem>(fs_));
-    }
+    disks_.push_back(std::make_shared<io::FaultInjectionFileSystem>(fs_));
   }
   {
     absl::MutexLock lock(&brokers_mu_);
@@ -306,11 +304,7 @@ BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
       options_.brokers == 1
           ? data_dir_
           : io::JoinPath(data_dir_, absl::StrCat("broker-", index));
-  if (disks_.empty()) {
-    options.fs = fs_;
-  } else {
-    options.fs = disks_.at(index);
-  }
+  options.fs = disks_.at(index);
   options.clock = clock_;
   return options;
 }

@@ -147,25 +147,6 @@ TEST_CASE(
                .status());
 }
 
-TEST_CASE(
-    "without disk faults a broker writes straight to the storage: killed, "
-    "it keeps what it never synced, and disk faults are refused",
-    "[testing][faults]") {
-  ScratchDir dir("no-disk-faults");
-  EmbeddedCluster cluster({.data_dir = dir.path(), .disk_faults = false});
-  CHECK(absl::IsFailedPrecondition(cluster.FailDiskWrites(0, true)));
-  CHECK(absl::IsFailedPrecondition(cluster.FailSyncs(0, 1)));
-  REQUIRE_OK(cluster.CreateTopic("t", 1));
-  const TopicPartition tp{"t", PartitionId(0)};
-  ASSIGN_OR_REQUIRE(ProduceResult r, ProduceTo(cluster.broker(), tp, "x"));
-  CHECK(r.base_offset == Offset(0));
-  // Never synced (flush.messages is unbounded): with disk faults the kill's
-  // power loss would drop it; a process crash keeps it.
-  REQUIRE_OK(cluster.KillBroker(0));
-  REQUIRE_OK(cluster.StartBroker(0));
-  CHECK(test::LogEnd(cluster.broker(), tp) == Offset(1));
-}
-
 // FreePort is a port the OS just gave out and took back: likely free for a
 // moment, which is why its users retry.
 int FreePort() {

@@ -64,9 +64,9 @@
 //                                {6}).ok());          // FOLLOWER, once
 //
 // Every broker's storage is an io::FaultInjectionFileSystem of its own
-// (over the cluster's; `.disk_faults = false` leaves it out), and every
-// broker reaches the others and the controller through the cluster's
-// simulated network; both are healthy until a test says otherwise.
+// (over the cluster's), and every broker reaches the others and the
+// controller through the cluster's simulated network; both are healthy
+// until a test says otherwise.
 //
 // With `.replicate_over_wire = true` (which needs `.listen = true`)
 // followers fetch from leaders as separate rill-server processes do: Kafka
@@ -122,13 +122,6 @@ struct EmbeddedClusterOptions {
   // Keep everything in memory instead (data_dir is then ignored).
   // Default: false.
   bool in_memory = false;
-  // Give every broker storage of its own that can fail on purpose: an
-  // io::FaultInjectionFileSystem over the cluster's, which keeps in memory
-  // a copy of every file it touches (what a power loss reverts to). Right
-  // for tests; a server whose data may outgrow memory turns it off, and
-  // then KillBroker is a crash without power loss, and FailDiskWrites,
-  // FailSyncs and file_system() are unavailable. Default: true.
-  bool disk_faults = true;
   // Drive time with a ManualClock starting at manual_clock_start_ms.
   // Default: false (system clock).
   bool manual_clock = false;
@@ -245,8 +238,7 @@ class EmbeddedCluster {
   // unsynced data; flush.messages and flush.ms decide what was synced). The
   // controller fences it at once, as if its session had expired: it leaves
   // every ISR and its partitions get new leaders. A kill disarms FailSyncs
-  // (the machine restarts); FailDiskWrites stays on. Without
-  // `.disk_faults` only the process crashes: what it wrote stays.
+  // (the machine restarts); FailDiskWrites stays on.
   absl::Status KillBroker(int index);
   // StopBroker stops broker `index` cleanly: controlled shutdown (its
   // leaderships move first), logs flushed and closed. The broker is stopped
@@ -300,8 +292,6 @@ class EmbeddedCluster {
   // fail with kResourceExhausted and write nothing, as with ENOSPC, so
   // produces to partitions it leads fail and its follower replicas stop
   // advancing. It stays on across restarts until turned off.
-  // FailDiskWrites and FailSyncs are kFailedPrecondition without
-  // `.disk_faults`.
   absl::Status FailDiskWrites(int index, bool on);
   // FailSyncs makes the next `count` syncs (of files and directories) on
   // broker `index` fail with kDataLoss, an I/O error, and make nothing
@@ -309,8 +299,7 @@ class EmbeddedCluster {
   // though its batch may be in the log.
   absl::Status FailSyncs(int index, int count);
   // file_system is broker `index`'s storage, for faults beyond these (torn
-  // writes, crash points); it lives as long as the cluster. Only with
-  // `.disk_faults` (the default).
+  // writes, crash points); it lives as long as the cluster.
   io::FaultInjectionFileSystem& file_system(int index) const {
     return *disks_.at(index);
   }
@@ -364,8 +353,6 @@ class EmbeddedCluster {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
   absl::Status CheckIndex(int index) const;
   absl::Status CheckLinks(int a, int b) const;
-  // CheckDisks: CheckIndex, and kFailedPrecondition without `.disk_faults`.
-  absl::Status CheckDisks(int index) const;
   // CatchUp gives brokers whose controller link is up the newest metadata.
   void CatchUp();
 
@@ -382,8 +369,7 @@ class EmbeddedCluster {
   // How followers reach leaders; they use it through the network's link
   // faults (Network::transport).
   std::shared_ptr<replication::ReplicaTransport> transport_;
-  // Each broker's storage, over fs_ (empty without `.disk_faults`); they
-  // outlive the brokers.
+  // Each broker's storage, over fs_; they outlive the brokers.
   std::vector<std::shared_ptr<io::FaultInjectionFileSystem>> disks_;
   std::unique_ptr<Network> network_;
   // The manual clock observer running Tick (0: none).

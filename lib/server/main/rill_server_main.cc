@@ -336,8 +336,6 @@ absl::StatusOr<rill::testing::EmbeddedClusterOptions> ClusterOptions(
       .brokers = size,
       .data_dir = in_memory ? std::string() : config.broker.data_dir,
       .in_memory = in_memory,
-      // The data may outgrow memory: no copies for simulated power loss.
-      .disk_faults = false,
       .manual_clock = false,
       .listen = true,
       .listen_host = listener->host,
