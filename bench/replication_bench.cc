@@ -5,6 +5,9 @@
 //       (min.insync.replicas 2, so the leader waits for the ISR, all 3)
 //   BM_ReplicatedProduce/rf:1/acks_all:0  one broker, acknowledged at
 //       append: the limit (target: the first at >= 0.6x of this)
+//   BM_PageCacheCopies/threads:3 vs /threads:1  write(2) of the same
+//       batches by three writers vs one: what three copies cost on this
+//       machine's cores, beside one, with nothing else
 //
 // Each iteration hands the leader one batch of 100 records of 1 KiB through
 // Broker::Produce, with up to 32 batches unacknowledged (a producer's
@@ -21,7 +24,9 @@
 //
 //   ./build/bench/replication_bench
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -103,8 +108,8 @@ void BM_ReplicatedProduce(benchmark::State& state) {
   const int replicas = static_cast<int>(state.range(0));
   const bool acks_all = state.range(1) != 0;
   const std::string dir = ScratchDir();
-  auto owned = std::make_unique<EmbeddedCluster>(
-      EmbeddedClusterOptions{.brokers = replicas, .data_dir = dir});
+  auto owned = std::make_unique<EmbeddedCluster>(EmbeddedClusterOptions{
+      .brokers = replicas, .data_dir = dir, .disk_faults = false});
   EmbeddedCluster& cluster = *owned;
   Check(cluster.CreateTopic("b", 1,
                             {{"min.insync.replicas", replicas > 1 ? "2" : "1"},
@@ -141,6 +146,56 @@ BENCHMARK(BM_ReplicatedProduce)
     ->ArgNames({"rf", "acks_all"})
     ->Args({1, 0})
     ->Args({3, 1})
+    ->UseRealTime()
+    ->MinTime(2.0)
+    ->Unit(benchmark::kMillisecond);
+
+// BM_PageCacheCopies is the physical side of that ratio: `threads`
+// writers each write(2) the same batches to their own files (64 MiB each,
+// the oldest beyond 256 MiB deleted, as the topic's retention does), so
+// threads:3 is three replicas' copies into the page cache with nothing
+// else, on the cores this machine has. Bytes/s count each batch once (per
+// copy made by all writers), comparable with BM_ReplicatedProduce.
+void BM_PageCacheCopies(benchmark::State& state) {
+  static std::string dir;
+  if (state.thread_index() == 0) dir = ScratchDir();
+  // A fresh directory per writer, made before the clock starts.
+  const std::string mine =
+      dir + "/writer-" + std::to_string(state.thread_index());
+  std::filesystem::create_directories(mine);
+  const std::string batch = Batch();
+  constexpr int64_t kFileBytes = int64_t{64} << 20;
+  constexpr int kFilesKept = 4;
+  int file_number = 0;
+  int64_t in_file = kFileBytes;  // opens the first file at once
+  int fd = -1;
+  for (auto _ : state) {
+    if (in_file + static_cast<int64_t>(batch.size()) > kFileBytes) {
+      if (fd >= 0) ::close(fd);
+      const std::string path = mine + "/" + std::to_string(file_number);
+      fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0) std::abort();
+      if (file_number >= kFilesKept) {
+        ::unlink(
+            (mine + "/" + std::to_string(file_number - kFilesKept)).c_str());
+      }
+      ++file_number;
+      in_file = 0;
+    }
+    if (::write(fd, batch.data(), batch.size()) !=
+        static_cast<ssize_t>(batch.size())) {
+      std::abort();
+    }
+    in_file += static_cast<int64_t>(batch.size());
+  }
+  if (fd >= 0) ::close(fd);
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(batch.size()) / state.threads());
+  std::filesystem::remove_all(mine);
+}
+BENCHMARK(BM_PageCacheCopies)
+    ->Threads(1)
+    ->Threads(3)
     ->UseRealTime()
     ->MinTime(2.0)
     ->Unit(benchmark::kMillisecond);

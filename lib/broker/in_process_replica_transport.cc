@@ -14,28 +14,19 @@ absl::Status Unreachable(NodeId from, NodeId to) {
       "broker ", to.value(), " is not reachable from broker ", from.value()));
 }
 
-// ToReplicaResponse copies each partition's stored bytes into the answer:
-// the one copy a follower's log needs.
+// ToReplicaResponse hands over where each partition's bytes lie; the
+// follower reads them on its own thread (the one copy its log needs).
 replication::ReplicaFetchResponse ToReplicaResponse(FetchResult result) {
   replication::ReplicaFetchResponse response;
   response.partitions.reserve(result.partitions.size());
   for (FetchPartitionResult& p : result.partitions) {
-    replication::ReplicaFetchedPartition out{
-        .tp = std::move(p.tp),
-        .status = std::move(p.status),
-        .high_watermark = p.high_watermark,
-        .log_start_offset = p.log_start_offset,
-        .log_end_offset = p.records.log_end_offset,
-        .records = {}};
-    if (out.status.ok() && p.records.size_bytes > 0) {
-      absl::StatusOr<std::string> bytes = p.records.ReadAll();
-      if (bytes.ok()) {
-        out.records = *std::move(bytes);
-      } else {
-        out.status = bytes.status();
-      }
-    }
-    response.partitions.push_back(std::move(out));
+    response.partitions.push_back({.tp = std::move(p.tp),
+                                   .status = std::move(p.status),
+                                   .high_watermark = p.high_watermark,
+                                   .log_start_offset = p.log_start_offset,
+                                   .log_end_offset = p.records.log_end_offset,
+                                   .records = {},
+                                   .stored = std::move(p.records)});
   }
   return response;
 }

@@ -162,7 +162,9 @@ void PartitionImpl::Produce(std::span<char> batch,
 
 absl::Status PartitionImpl::CheckLeader(LeaderEpoch epoch) const {
   if (closed_.load()) return ClosedError(tp_);
-  if (!leader_.load()) return NotLeaderError(tp_, NodeId(leader_id_.load()));
+  // The epoch first, as Kafka does: a caller ahead of this broker's
+  // metadata hears kUnknownLeaderEpoch (ask again soon, the news is on its
+  // way), not that this broker does not lead (go and find the leader).
   const LeaderEpoch current = leader_epoch();
   if (epoch.value() >= 0 && epoch != current) {
     return MakeError(
@@ -171,6 +173,7 @@ absl::Status PartitionImpl::CheckLeader(LeaderEpoch epoch) const {
         absl::StrCat("leader epoch ", epoch.value(), " of ", tp_.ToString(),
                      " is not the current ", current.value()));
   }
+  if (!leader_.load()) return NotLeaderError(tp_, NodeId(leader_id_.load()));
   return absl::OkStatus();
 }
 

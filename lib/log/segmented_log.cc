@@ -617,21 +617,29 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(LogOptions options) {
 }
 
 absl::StatusOr<std::string> LogReadResult::ReadAll() const {
-  std::string out(size_bytes, '\0');
+  std::string out;
+  ASSIGN_OR_RETURN(std::span<char> bytes, ReadInto(out));
+  out.resize(bytes.size());
+  return out;
+}
+
+absl::StatusOr<std::span<char>> LogReadResult::ReadInto(
+    std::string& buffer) const {
+  if (buffer.size() < size_bytes) buffer.resize(size_bytes);
   size_t at = 0;
   for (const LogSlice& slice : slices) {
     ASSIGN_OR_RETURN(
         std::string_view got,
-        slice.file->ReadAt(slice.position, slice.size, out.data() + at));
+        slice.file->ReadAt(slice.position, slice.size, buffer.data() + at));
     if (got.size() != slice.size) {
       return absl::DataLossError("log slice was truncated while being read");
     }
-    if (got.data() != out.data() + at) {
-      std::copy(got.begin(), got.end(), out.begin() + at);
+    if (got.data() != buffer.data() + at) {
+      std::copy(got.begin(), got.end(), buffer.begin() + at);
     }
     at += got.size();
   }
-  return out;
+  return std::span<char>(buffer.data(), at);
 }
 
 }  // namespace rill

@@ -21,6 +21,11 @@ namespace {
 // again soon rather than after the full backoff: Follow with the new
 // leader resets the partition anyway.
 constexpr int64_t kStaleMetadataBackoffMs = 20;
+// A leader that does not know our epoch yet (kUnknownLeaderEpoch) is about
+// to learn it from the metadata it is applying: ask again at once, or the
+// first acks=all produce after a failover waits for this follower's
+// backoff.
+constexpr int64_t kLeaderBehindBackoffMs = 1;
 
 bool IsStaleLeadership(const absl::Status& status) {
   switch (GetErrorReason(status)) {
@@ -131,6 +136,8 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
 
   // Run is the thread fetching from `leader`.
   void Run(NodeId leader) {
+    // What in-process fetches read into, kept across them.
+    std::string buffer;
     for (;;) {
       std::vector<Work> truncate, fetch;
       {
@@ -140,7 +147,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
       if (!truncate.empty()) {
         Truncate(leader, truncate);
       } else {
-        Fetch(leader, fetch);
+        Fetch(leader, fetch, buffer);
       }
     }
   }
@@ -233,7 +240,8 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   // Fetch reads from the leader's logs at each replica's end and appends.
-  void Fetch(NodeId leader, const std::vector<Work>& work) {
+  void Fetch(NodeId leader, const std::vector<Work>& work,
+             std::string& buffer) {
     ReplicaFetchRequest request{.replica_id = options_.node_id,
                                 .partitions = {},
                                 .max_wait_ms = options_.fetch_wait_max_ms,
@@ -268,12 +276,14 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         continue;
       }
       Settle(*w, [&](Followed& f, ReplicaFetcherMetrics& delta) {
-        absl::Status s = w->replica->AppendFromLeader(
-            w->epoch,
-            std::span<char>(fetched.records.data(), fetched.records.size()),
-            fetched.high_watermark, fetched.log_start_offset);
+        absl::StatusOr<std::span<char>> records = Records(fetched, buffer);
+        absl::Status s = records.ok()
+                             ? w->replica->AppendFromLeader(
+                                   w->epoch, *records, fetched.high_watermark,
+                                   fetched.log_start_offset)
+                             : records.status();
         if (s.ok()) {
-          delta.bytes_appended += fetched.records.size();
+          delta.bytes_appended += records->size();
           return;
         }
         ++delta.errors;
@@ -282,6 +292,16 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         if (!IsStaleLeadership(s)) f.truncated = false;
       });
     }
+  }
+
+  // Records are the fetched bytes, read into `buffer` when the transport
+  // left them in the leader's log.
+  static absl::StatusOr<std::span<char>> Records(
+      ReplicaFetchedPartition& fetched, std::string& buffer) {
+    if (fetched.stored.size_bytes == 0) {
+      return std::span<char>(fetched.records.data(), fetched.records.size());
+    }
+    return fetched.stored.ReadInto(buffer);
   }
 
   void HandleFetchError(const Work& w, const ReplicaFetchedPartition& fetched) {
@@ -338,6 +358,9 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
   // BackoffMs is how long to wait after `status`: briefly when new
   // metadata will fix it, replica.fetch.backoff.ms otherwise.
   int64_t BackoffMs(const absl::Status& status) const {
+    if (GetErrorReason(status) == ErrorReason::kUnknownLeaderEpoch) {
+      return kLeaderBehindBackoffMs;
+    }
     return IsStaleLeadership(status) ? kStaleMetadataBackoffMs
                                      : options_.fetch_backoff_ms;
   }

@@ -230,7 +230,7 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
   directory_ = NewBrokerDirectory(std::move(nodes), [this](NodeId node) {
     return Find(NodeId(-1), node);  // a client, not a broker, asks
   });
-  for (int i = 0; i < options_.brokers; ++i) {
+  for (int i = 0; options_.disk_faults && i < options_.brokers; ++i) {
     disks_.push_back(std::make_shared<io::FaultInjectionFileSystem>(fs_));
   }
   {
@@ -304,7 +304,7 @@ BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
       options_.brokers == 1
           ? data_dir_
           : io::JoinPath(data_dir_, absl::StrCat("broker-", index));
-  options.fs = disks_.at(index);
+  options.fs = disks_.empty() ? fs_ : disks_.at(index);
   options.clock = clock_;
   return options;
 }

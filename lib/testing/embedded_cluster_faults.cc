@@ -142,8 +142,9 @@ absl::Status EmbeddedCluster::AwaitGone(int index,
 absl::Status EmbeddedCluster::KillBroker(int index) {
   absl::MutexLock lifecycle(&lifecycle_mu_);
   ASSIGN_OR_RETURN(std::shared_ptr<Broker> broker, TakeBroker(index));
-  io::FaultInjectionFileSystem& disk = *disks_.at(index);
-  disk.CrashAfterOperations(0);  // from now on nothing reaches the disk
+  io::FaultInjectionFileSystem* disk = file_system(index);
+  // From now on nothing reaches the disk.
+  if (disk != nullptr) disk->CrashAfterOperations(0);
   // Requests waiting in the broker fail now, so its listener closes at once
   // instead of draining them.
   broker->CloseAbruptly();
@@ -156,11 +157,12 @@ absl::Status EmbeddedCluster::KillBroker(int index) {
   // can reach storage) and the kill fails.
   RETURN_IF_ERROR(AwaitGone(index, std::move(broker)));
   DropListener(index);
+  if (disk == nullptr) return status;  // a process crash: nothing is lost
   // Power loss, then the machine comes back.
-  disk.DropUnsyncedData();
+  disk->DropUnsyncedData();
   absl::MutexLock lock(&disk_mu_);
-  disk.Reset();
-  if (disk_full_.at(index)) disk.SetNoSpace(true);
+  disk->Reset();
+  if (disk_full_.at(index)) disk->SetNoSpace(true);
   return status;
 }
 
@@ -277,8 +279,17 @@ absl::Status EmbeddedCluster::SetLinkLatency(int a, int b, int64_t ms) {
 
 // --- Disks ------------------------------------------------------------------
 
-absl::Status EmbeddedCluster::FailDiskWrites(int index, bool on) {
+absl::Status EmbeddedCluster::CheckDiskFaults(int index) const {
   RETURN_IF_ERROR(CheckIndex(index));
+  if (disks_.empty()) {
+    return absl::FailedPreconditionError(
+        "disk faults need EmbeddedClusterOptions::disk_faults");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EmbeddedCluster::FailDiskWrites(int index, bool on) {
+  RETURN_IF_ERROR(CheckDiskFaults(index));
   absl::MutexLock lock(&disk_mu_);
   disk_full_.at(index) = on;
   disks_.at(index)->SetNoSpace(on);
@@ -286,7 +297,7 @@ absl::Status EmbeddedCluster::FailDiskWrites(int index, bool on) {
 }
 
 absl::Status EmbeddedCluster::FailSyncs(int index, int count) {
-  RETURN_IF_ERROR(CheckIndex(index));
+  RETURN_IF_ERROR(CheckDiskFaults(index));
   if (count < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot fail ", count, " syncs"));

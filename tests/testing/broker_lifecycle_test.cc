@@ -53,6 +53,32 @@ TEST_CASE("a killed broker loses what it had not synced and keeps what it had",
 }
 
 TEST_CASE(
+    "without simulated disks a kill crashes only the process: unsynced "
+    "data stays and disk faults are refused",
+    "[testing][faults]") {
+  for (const bool in_memory : {true, false}) {
+    CAPTURE(in_memory);
+    EmbeddedCluster cluster({.in_memory = in_memory, .disk_faults = false});
+    CHECK(cluster.file_system(0) == nullptr);
+    REQUIRE_OK(cluster.CreateTopic("lazy"));  // flush.messages: never
+    const TopicPartition lazy{"lazy", PartitionId(0)};
+    for (const char* v : {"a", "b"}) {
+      REQUIRE_OK(ProduceTo(cluster.broker(), lazy, v));
+    }
+
+    REQUIRE_OK(cluster.KillBroker(0));
+    REQUIRE_OK(cluster.StartBroker(0));
+
+    CHECK(ReadValues(cluster.broker(), lazy) ==
+          std::vector<std::string>{"a", "b"});
+    CHECK(cluster.FailDiskWrites(0, true).code() ==
+          absl::StatusCode::kFailedPrecondition);
+    CHECK(cluster.FailSyncs(0, 1).code() ==
+          absl::StatusCode::kFailedPrecondition);
+  }
+}
+
+TEST_CASE(
     "killing a leader elects a new leader from the ISR at once, and no "
     "record acknowledged with acks=all is lost",
     "[testing][faults][replication]") {

@@ -96,6 +96,10 @@ struct LogReadResult {
   // ReadAll copies the bytes of every slice into one string (for in-process
   // consumers and tests; the network path sends the slices as they are).
   absl::StatusOr<std::string> ReadAll() const;
+  // ReadInto copies them to the front of `buffer`, growing it when it is
+  // smaller (never shrinking it), and returns where they are: a reader
+  // that keeps one buffer pays for neither allocation nor zeroing.
+  absl::StatusOr<std::span<char>> ReadInto(std::string& buffer) const;
 };
 
 // ReadOptions bound a Read.

@@ -20,6 +20,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "rill/log/log.h"
 #include "rill/types.h"
 
 namespace rill::replication {
@@ -58,8 +59,13 @@ struct ReplicaFetchedPartition {
   Offset high_watermark = Offset(-1);
   Offset log_start_offset = Offset(-1);
   Offset log_end_offset = Offset(-1);
-  // Whole RecordBatch v2 batches from fetch_offset on, as stored.
+  // Whole RecordBatch v2 batches from fetch_offset on, as stored: in
+  // `records`, or, from a transport sharing the leader's storage (in one
+  // process), where they lie in the leader's log, for the follower to read
+  // on its own thread (the leader's thread that answered the fetch then
+  // copies nothing). At most one of the two is non-empty.
   std::string records = {};
+  LogReadResult stored = {};
 };
 
 // ReplicaFetchResponse answers a ReplicaFetchRequest, partitions in request

@@ -165,6 +165,14 @@ struct EmbeddedClusterOptions {
   // clock, once the brokers' timers due in that move have run (so their
   // heartbeats count). Default: 9000.
   int64_t broker_session_timeout_ms = 9000;
+  // Give every broker a simulated disk (io::FaultInjectionFileSystem over
+  // the cluster's storage), so that KillBroker loses what was not synced
+  // and FailDiskWrites, FailSyncs and file_system() work. The simulation
+  // keeps a copy of every synced byte in memory and serializes each
+  // broker's file calls, so benchmarks and long-running clusters turn it
+  // off: KillBroker is then a process crash (the page cache keeps what was
+  // written) and the disk faults are kFailedPrecondition. Default: true.
+  bool disk_faults = true;
   // default.replication.factor of the cluster's controller (several
   // brokers): the replicas of topics created without a count, auto-created
   // ones included. 0: min(brokers, 3). Default: 0.
@@ -238,7 +246,8 @@ class EmbeddedCluster {
   // unsynced data; flush.messages and flush.ms decide what was synced). The
   // controller fences it at once, as if its session had expired: it leaves
   // every ISR and its partitions get new leaders. A kill disarms FailSyncs
-  // (the machine restarts); FailDiskWrites stays on.
+  // (the machine restarts); FailDiskWrites stays on. With `.disk_faults =
+  // false` only the process crashes: what it wrote stays.
   absl::Status KillBroker(int index);
   // StopBroker stops broker `index` cleanly: controlled shutdown (its
   // leaderships move first), logs flushed and closed. The broker is stopped
@@ -288,6 +297,7 @@ class EmbeddedCluster {
   absl::Status SetLinkLatency(int a, int b, int64_t ms);
 
   // --- Disks ---------------------------------------------------------------
+  // Both need `.disk_faults` (kFailedPrecondition without).
   // FailDiskWrites makes broker `index`'s disk full (`on`) or not: appends
   // fail with kResourceExhausted and write nothing, as with ENOSPC, so
   // produces to partitions it leads fail and its follower replicas stop
@@ -298,10 +308,11 @@ class EmbeddedCluster {
   // durable: a produce whose flush (flush.messages) fails gets the error,
   // though its batch may be in the log.
   absl::Status FailSyncs(int index, int count);
-  // file_system is broker `index`'s storage, for faults beyond these (torn
-  // writes, crash points); it lives as long as the cluster.
-  io::FaultInjectionFileSystem& file_system(int index) const {
-    return *disks_.at(index);
+  // file_system is broker `index`'s simulated disk, for faults beyond these
+  // (torn writes, crash points), or null with `.disk_faults = false`; it
+  // lives as long as the cluster.
+  io::FaultInjectionFileSystem* file_system(int index) const {
+    return disks_.empty() ? nullptr : disks_.at(index).get();
   }
 
   // --- Requests ------------------------------------------------------------
@@ -352,6 +363,8 @@ class EmbeddedCluster {
   absl::Status StartBrokerLocked(int index)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
   absl::Status CheckIndex(int index) const;
+  // CheckDiskFaults also needs simulated disks.
+  absl::Status CheckDiskFaults(int index) const;
   absl::Status CheckLinks(int a, int b) const;
   // CatchUp gives brokers whose controller link is up the newest metadata.
   void CatchUp();
@@ -369,7 +382,8 @@ class EmbeddedCluster {
   // How followers reach leaders; they use it through the network's link
   // faults (Network::transport).
   std::shared_ptr<replication::ReplicaTransport> transport_;
-  // Each broker's storage, over fs_; they outlive the brokers.
+  // Each broker's simulated disk, over fs_ (none with `.disk_faults =
+  // false`); they outlive the brokers.
   std::vector<std::shared_ptr<io::FaultInjectionFileSystem>> disks_;
   std::unique_ptr<Network> network_;
   // The manual clock observer running Tick (0: none).

@@ -345,6 +345,8 @@ absl::StatusOr<rill::testing::EmbeddedClusterOptions> ClusterOptions(
       .server = config.server,
       .broker = config.broker,
       .broker_session_timeout_ms = 9000,
+      // The data may outgrow memory: no simulated disks keeping copies.
+      .disk_faults = false,
       .default_replication_factor = config.broker.default_replication_factor,
   };
 }
