@@ -48,8 +48,10 @@ absl::Status BrokerImpl::CreateOffsetsTopic() {
                    {"segment.bytes",
                     absl::StrCat(options_.offsets_topic_segment_bytes)}}},
       /*validate_only=*/false);
-  // Another broker of the cluster may have created it meanwhile.
+  // Another broker of the cluster may have created it meanwhile: once this
+  // broker has applied the metadata that says so, it has the topic too.
   if (HasErrorReason(created, ErrorReason::kTopicAlreadyExists)) {
+    WaitForMetadata(controller_->image()->version());
     return absl::OkStatus();
   }
   return created;

@@ -16,6 +16,9 @@
 namespace rill::testing {
 namespace {
 
+// Where a cluster of several brokers keeps its metadata in a kept data_dir.
+constexpr char kClusterMetadataDirName[] = "__cluster_metadata";
+
 [[noreturn]] void Die(std::string_view what, const absl::Status& status) {
   std::fprintf(stderr, "EmbeddedCluster: %.*s: %s\n",
                static_cast<int>(what.size()), what.data(),
@@ -45,6 +48,54 @@ absl::StatusOr<std::string> MakeTempDir() {
         absl::StrCat("cannot create a temporary directory from ", pattern));
   }
   return pattern;
+}
+
+bool IsWildcardHost(const std::string& host) {
+  return host.empty() || host == "0.0.0.0" || host == "::";
+}
+
+// AdvertisedHost is where clients reach a listener bound on `options`'s
+// listen_host, by KafkaServer's rule: a wildcard is reached on loopback.
+std::string AdvertisedHost(const EmbeddedClusterOptions& options) {
+  if (!options.advertised_host.empty()) return options.advertised_host;
+  if (options.listen_host == "::") return "::1";
+  if (IsWildcardHost(options.listen_host)) return "127.0.0.1";
+  return options.listen_host;
+}
+
+absl::Status CheckPorts(const EmbeddedClusterOptions& options) {
+  constexpr int kMaxPort = 65535;
+  if (options.first_port < 0 ||
+      (options.first_port > 0 &&
+       options.first_port > kMaxPort - (options.brokers - 1))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "EmbeddedCluster: first_port ", options.first_port, " for ",
+        options.brokers, " brokers leaves the port range (0 or 1..", kMaxPort,
+        " for the last broker)"));
+  }
+  return absl::OkStatus();
+}
+
+// CheckLayout refuses a kept directory laid out for another number of
+// brokers: one broker keeps its data (meta.properties first) in the
+// directory itself, several in broker-<i> beside the cluster's metadata.
+absl::Status CheckLayout(io::FileSystem& fs, const std::string& dir,
+                         int brokers) {
+  const std::string other =
+      brokers == 1
+          ? io::JoinPath(io::JoinPath(dir, "broker-0"), "meta.properties")
+          : io::JoinPath(dir, "meta.properties");
+  ASSIGN_OR_RETURN(bool exists, fs.Exists(other));
+  if (!exists) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      brokers == 1
+          ? absl::StrCat("'", dir,
+                         "' holds a cluster of several brokers (broker-0, "
+                         "...); start it with as many brokers")
+          : absl::StrCat("'", dir,
+                         "' holds the data of a single broker "
+                         "(meta.properties); a cluster of ",
+                         brokers, " brokers needs a directory of its own"));
 }
 
 }  // namespace
@@ -102,6 +153,8 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
         "EmbeddedCluster: replicate_over_wire needs listen = true (followers "
         "fetch from the leaders' listeners)");
   }
+  RETURN_IF_ERROR(CheckPorts(options_));
+  advertised_host_ = AdvertisedHost(options_);
   if (options_.manual_clock) {
     manual_clock_ =
         std::make_shared<ManualClock>(options_.manual_clock_start_ms);
@@ -124,6 +177,7 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
   } else {
     data_dir_ = options_.data_dir;
     fs_ = options_.broker.fs ? options_.broker.fs : io::NewPosixFileSystem();
+    RETURN_IF_ERROR(CheckLayout(*fs_, data_dir_, options_.brokers));
   }
   if (options_.listen) {
     if (options_.server.logger == nullptr) {
@@ -131,14 +185,26 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
     }
     // Bound first: each port is ours before any broker exists.
     for (int i = 0; i < options_.brokers; ++i) {
-      ASSIGN_OR_RETURN(std::unique_ptr<KafkaServer> server,
-                       KafkaServer::Bind(ServerOptionsFor(0)));
+      ASSIGN_OR_RETURN(
+          std::unique_ptr<KafkaServer> server,
+          KafkaServer::Bind(ServerOptionsFor(
+              options_.first_port == 0 ? 0 : options_.first_port + i)));
       ports_.push_back(server->endpoints().at(0).port);
       servers_.push_back(std::move(server));
     }
   }
   if (options_.brokers > 1) {
-    store_ = replication::NewInProcessMetadataStore();
+    // Metadata lives as long as the brokers' data: kept with a kept
+    // directory, so a cluster started again over it finds its topics.
+    if (remove_data_dir_ || options_.in_memory) {
+      store_ = replication::NewInProcessMetadataStore();
+    } else {
+      ASSIGN_OR_RETURN(
+          store_,
+          replication::OpenDurableMetadataStore(
+              {.fs = fs_,
+               .dir = io::JoinPath(data_dir_, kClusterMetadataDirName)}));
+    }
     ASSIGN_OR_RETURN(
         controller_,
         replication::Controller::Create(
@@ -150,7 +216,9 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
              .auto_leader_rebalance_enable =
                  options_.broker.auto_leader_rebalance_enable,
              .default_replication_factor =
-                 static_cast<int16_t>(std::min(options_.brokers, 3)),
+                 options_.default_replication_factor != 0
+                     ? options_.default_replication_factor
+                     : static_cast<int16_t>(std::min(options_.brokers, 3)),
              .num_partitions = options_.broker.num_partitions,
              .min_insync_replicas = options_.broker.min_insync_replicas}));
     transport_ =
@@ -191,16 +259,25 @@ absl::Status EmbeddedCluster::Init(EmbeddedClusterOptions options) {
 
 KafkaServerOptions EmbeddedCluster::ServerOptionsFor(int port) const {
   KafkaServerOptions options = options_.server;
-  options.listeners = {absl::StrCat("PLAINTEXT://127.0.0.1:", port)};
+  options.listeners = {
+      Endpoint{.host = options_.listen_host, .port = port}.ToString()};
   // One advertised address cannot serve several brokers.
-  if (options_.brokers != 1) options.advertised_listeners = {};
+  if (options_.brokers != 1 || !options_.advertised_host.empty() ||
+      options.advertised_listeners.empty()) {
+    // Port 0 advertises the port the listener gets.
+    options.advertised_listeners = {
+        Endpoint{.host = advertised_host_, .port = port}.ToString()};
+  }
   return options;
 }
 
 std::string EmbeddedCluster::bootstrap_servers() const {
   // From the ports, which outlive stopped brokers' listeners.
   std::vector<std::string> parts;
-  for (int port : ports_) parts.push_back(absl::StrCat("127.0.0.1:", port));
+  for (int port : ports_) {
+    parts.push_back(
+        Endpoint{.host = advertised_host_, .port = port}.HostPort());
+  }
   return absl::StrJoin(parts, ",");
 }
 
@@ -223,7 +300,7 @@ BrokerOptions EmbeddedCluster::OptionsFor(int index) const {
   }
   if (index < static_cast<int>(ports_.size())) {
     options.advertised_endpoints.push_back({.listener_name = "PLAINTEXT",
-                                            .host = "127.0.0.1",
+                                            .host = advertised_host_,
                                             .port = ports_[index]});
   }
   options.data_dir =

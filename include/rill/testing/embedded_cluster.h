@@ -22,6 +22,15 @@
 //   rd_kafka_conf_set(conf, "bootstrap.servers",
 //                     cluster.bootstrap_servers().c_str(), ...);
 //
+// Listeners may instead take fixed ports on another address (broker i on
+// first_port + i), and a cluster kept in a directory starts again over it
+// with its topics, records and ISRs, as rill-server --cluster-size does:
+//
+//   rill::testing::EmbeddedCluster kept({.brokers = 3,
+//       .data_dir = "/var/lib/rill", .listen = true,
+//       .listen_host = "0.0.0.0", .first_port = 9092});
+//   // bootstrap_servers(): "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
+//
 // Several brokers replicate: `.brokers = 3` starts three brokers sharing
 // one in-process metadata store and controller, each with its own data
 // directory; topics get replication factor min(3, brokers), followers fetch
@@ -104,7 +113,12 @@ struct EmbeddedClusterOptions {
   int brokers = 1;
   // Where data lives. Empty: a fresh temporary directory, removed when the
   // cluster is destroyed (and never fsynced, since it cannot outlive the
-  // cluster). Given: used and kept. Default: empty.
+  // cluster). Given: used and kept, so a cluster started again over it
+  // finds its topics and records; several brokers then keep their data in
+  // <data_dir>/broker-<i> and the cluster metadata (topics, partitions,
+  // ISRs, brokers) in <data_dir>/__cluster_metadata, and a directory
+  // holding one broker's data (a cluster of one, or rill-server) is
+  // refused, as is the reverse. Default: empty.
   std::string data_dir = {};
   // Keep everything in memory instead (data_dir is then ignored).
   // Default: false.
@@ -113,18 +127,33 @@ struct EmbeddedClusterOptions {
   // Default: false (system clock).
   bool manual_clock = false;
   int64_t manual_clock_start_ms = 1'700'000'000'000;
-  // Expose every broker to Kafka clients on a loopback port chosen by the
-  // OS. Ports are bound before the brokers start, so there is no window in
-  // which another process can take them. Default: false.
+  // Expose every broker to Kafka clients on a port of listen_host (a
+  // loopback port chosen by the OS unless first_port says otherwise). Ports
+  // are bound before the brokers start, so there is no window in which
+  // another process can take them. Default: false.
   bool listen = false;
+  // The address the listeners bind (with `listen`): an IP address or host
+  // name; "0.0.0.0", "::" or "" bind every interface. Default: 127.0.0.1.
+  std::string listen_host = "127.0.0.1";
+  // 0: every broker's listener gets a free port from the OS. P (1..65535):
+  // broker i listens on P + i, and Start fails if one of them is taken.
+  // Default: 0.
+  int first_port = 0;
+  // The host clients are told to connect to (Metadata, FindCoordinator,
+  // bootstrap_servers()), with each broker's own port. Empty: listen_host,
+  // or loopback when listen_host is a wildcard (127.0.0.1, ::1 for "::"),
+  // as a KafkaServer advertises it. Default: empty.
+  std::string advertised_host = {};
   // Followers reach leaders over Kafka's wire protocol, through the
   // leaders' listeners, instead of by direct calls. Needs `listen`: Start
   // fails without it. No effect with one broker. Default: false.
   bool replicate_over_wire = false;
-  // Server settings for listeners (listeners are always 127.0.0.1:0).
+  // Server settings for listeners (their listeners field is replaced by
+  // one PLAINTEXT listener per broker, from listen_host and first_port).
   // advertised_listeners, if set, is what Metadata reports instead of the
   // bound address (a test's proxy in front of the broker, say); honoured
-  // only with one broker. Default: KafkaServerOptions{} with a quiet logger.
+  // only with one broker and no advertised_host. Default:
+  // KafkaServerOptions{} with a quiet logger.
   KafkaServerOptions server = {};
   // Broker settings; node_id, data_dir, fs and clock are filled in per
   // broker. Default: TestBrokerOptions().
@@ -145,6 +174,10 @@ struct EmbeddedClusterOptions {
   // off: KillBroker is then a process crash (the page cache keeps what was
   // written) and the disk faults are kFailedPrecondition. Default: true.
   bool disk_faults = true;
+  // default.replication.factor of the cluster's controller (several
+  // brokers): the replicas of topics created without a count, auto-created
+  // ones included. 0: min(brokers, 3). Default: 0.
+  int16_t default_replication_factor = 0;
 };
 
 // EmbeddedCluster owns its brokers and their storage. Thread-safe to use
@@ -180,9 +213,9 @@ class EmbeddedCluster {
   absl::Status CreateTopic(const std::string& name, int32_t partitions = 1,
                            std::map<std::string, std::string> configs = {});
 
-  // bootstrap_servers is "127.0.0.1:port[,...]" of every broker's
-  // listener, for a Kafka client's bootstrap.servers; empty unless
-  // `.listen = true`.
+  // bootstrap_servers is "host:port[,...]" of every broker's listener, in
+  // broker order, as advertised ("127.0.0.1:port" by default), for a Kafka
+  // client's bootstrap.servers; empty unless `.listen = true`.
   std::string bootstrap_servers() const;
   // server is broker `index`'s listener (null unless `.listen = true`, and
   // while the broker is not running).
@@ -340,6 +373,8 @@ class EmbeddedCluster {
   EmbeddedClusterOptions options_;
   std::string data_dir_;
   bool remove_data_dir_ = false;
+  // Where clients reach the listeners (advertised_host, resolved).
+  std::string advertised_host_;
   std::shared_ptr<io::FileSystem> fs_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<ManualClock> manual_clock_;

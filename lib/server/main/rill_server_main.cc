@@ -1,24 +1,40 @@
-// rill-server: one rill broker, served to Kafka clients over TCP.
+// rill-server: rill brokers served to Kafka clients over TCP; one by
+// default, or a replicated cluster of several in one process.
 //
 //   $ rill-server --log-dirs /var/lib/rill --override num.partitions=3
 //   127.0.0.1:9092
+//   $ rill-server --cluster-size 3 --log-dirs /var/lib/rill
+//   127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094
 //
 // Configuration comes from an optional server.properties file with Kafka's
 // broker config names (rill/server/server_config.h), then --override
 // name=value flags (as kafka-server-start's), then the shorthand flags.
-// The first line of standard output is the bootstrap address, printed once
-// the listeners accept connections; logs go to standard error. SIGTERM or
-// SIGINT stops the server: in-flight requests are answered, the broker is
+// The first line of standard output is the bootstrap address (with
+// --cluster-size N, every broker's, comma-separated), printed once the
+// listeners accept connections; logs go to standard error. SIGTERM or
+// SIGINT stops the server: in-flight requests are answered, the brokers are
 // closed cleanly (so the next start needs no recovery scan), and the exit
 // status is 0. A failure to start is one line on standard error and exit
 // status 1.
+//
+// --cluster-size N (2..64) runs a rill::testing::EmbeddedCluster: brokers
+// 0..N-1 sharing one controller, broker i listening on the first PLAINTEXT
+// listener's port + i (or on a free port each with port 0) and keeping its
+// data in <log.dirs>/broker-<i>, the cluster metadata in
+// <log.dirs>/__cluster_metadata. Every broker gets the BrokerOptions of
+// server.properties; node.id must be unset or 0 (the brokers are numbered
+// 0..N-1), and advertised.listeners may name only a host, which every
+// broker advertises with its own port.
 #include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +52,7 @@
 #include "rill/logger.h"
 #include "rill/server/kafka_server.h"
 #include "rill/server/server_config.h"
+#include "rill/testing/embedded_cluster.h"
 #include "util/status_macros.h"
 
 ABSL_FLAG(std::string, config, "",
@@ -51,6 +68,10 @@ ABSL_FLAG(bool, in_memory, false,
           "lost on exit), like librdkafka's mock cluster");
 ABSL_FLAG(std::string, node_id, "",
           "shorthand for --override node.id=<value>; default 0");
+ABSL_FLAG(int32_t, cluster_size, 1,
+          "number of brokers to run in this process, 1 to 64: broker i "
+          "listens on the listener's port + i and keeps its data in "
+          "<log.dirs>/broker-<i>");
 
 namespace {
 
@@ -62,7 +83,8 @@ confluent-kafka, the Java client) connect to it as to a Kafka broker.
 
 Prints the bootstrap address (host:port) as the first line of standard output
 once it accepts connections, logs to standard error, and stops cleanly on
-SIGTERM or SIGINT (Ctrl-C).
+SIGTERM or SIGINT (Ctrl-C). With --cluster-size N it runs N brokers that
+replicate each other, and the first line lists all of them (host:port,...).
 
 Flags:
   --config <file>        server.properties with Kafka's broker config names
@@ -77,11 +99,22 @@ Flags:
   --node-id <id>         --override node.id=<id> (default 0)
   --in-memory            keep all data in memory, write nothing to disk (for
                          tests; lost on exit)
+  --cluster-size <n>     run n brokers (1 to 64, default 1) in this process,
+                         node ids 0..n-1 (node.id must be unset or 0):
+                         broker i listens on the listener's port + i (each on
+                         a free port with port 0) and keeps its data in
+                         <log.dirs>/broker-<i>, the cluster's metadata in
+                         <log.dirs>/__cluster_metadata. Topics created
+                         without a replication factor get
+                         default.replication.factor (1 unless set, as in
+                         Kafka); advertised.listeners may give only a host
   --help                 this text
 
-Example:
+Examples:
   rill-server --log-dirs /var/lib/rill --override num.partitions=3 \
       --override log.retention.hours=24
+  rill-server --cluster-size 3 --log-dirs /var/lib/rill \
+      --override default.replication.factor=3
 )";
 
 // CommandLine is argv with what absl::ParseCommandLine cannot take out:
@@ -172,15 +205,48 @@ std::string EndpointList(const std::vector<rill::Endpoint>& endpoints) {
                        });
 }
 
-// Serve runs the server until one of `stop_signals` arrives.
-absl::Status Serve(rill::ServerConfig config, const sigset_t& stop_signals) {
-  std::shared_ptr<rill::Logger> logger = rill::StderrLogger();
-  config.server.logger = logger;
-  for (const std::string& ignored : config.ignored) {
-    logger->Log(rill::LogLevel::kWarning,
-                absl::StrCat("ignoring ", ignored, " (no effect in rill)"));
-  }
+// kMaxClusterSize bounds --cluster-size: every broker of the process has its
+// own threads and files, and more than this is not a machine's cluster.
+constexpr int kMaxClusterSize = 64;
 
+// AwaitStopSignal returns once one of `stop_signals` arrives.
+void AwaitStopSignal(const sigset_t& stop_signals, rill::Logger& logger) {
+  int signal_number = 0;
+  if (const int error = sigwait(&stop_signals, &signal_number); error != 0) {
+    logger.Log(rill::LogLevel::kError,
+               absl::StrCat("sigwait failed (", error, "); shutting down"));
+  }
+  logger.Log(
+      rill::LogLevel::kInfo,
+      absl::StrCat("received ", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
+                   "; shutting down"));
+}
+
+std::string DataDescription(const std::string& data_dir) {
+  return data_dir.empty() ? std::string("in memory")
+                          : absl::StrCat("in ", data_dir);
+}
+
+// CheckSingleBrokerLayout refuses a log.dirs that a cluster (--cluster-size)
+// laid out, whose data one broker would not find.
+absl::Status CheckSingleBrokerLayout(const std::string& data_dir) {
+  if (data_dir.empty()) return absl::OkStatus();
+  std::error_code ignored;
+  if (!std::filesystem::exists(
+          std::filesystem::path(data_dir) / "broker-0" / "meta.properties",
+          ignored)) {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "'", data_dir,
+      "' holds a cluster of several brokers (broker-0, ...); start it with "
+      "the --cluster-size it was started with"));
+}
+
+// Serve runs one broker until one of `stop_signals` arrives.
+absl::Status Serve(const rill::ServerConfig& config,
+                   const sigset_t& stop_signals, rill::Logger& logger) {
+  RETURN_IF_ERROR(CheckSingleBrokerLayout(config.broker.data_dir));
   ASSIGN_OR_RETURN(std::unique_ptr<rill::KafkaServer> server,
                    rill::KafkaServer::Bind(config.server));
   absl::StatusOr<std::unique_ptr<rill::Broker>> opened =
@@ -199,28 +265,130 @@ absl::Status Serve(rill::ServerConfig config, const sigset_t& stop_signals) {
 
   std::printf("%s\n", server->bootstrap_servers().c_str());
   std::fflush(stdout);
-  logger->Log(
-      rill::LogLevel::kInfo,
-      absl::StrCat("rill-server node ", broker->node_id().value(),
-                   " of cluster ", broker->cluster_id(), " listening on ",
-                   EndpointList(server->endpoints()), "; data ",
-                   config.broker.data_dir.empty()
-                       ? std::string("in memory")
-                       : absl::StrCat("in ", config.broker.data_dir)));
+  logger.Log(rill::LogLevel::kInfo,
+             absl::StrCat("rill-server node ", broker->node_id().value(),
+                          " of cluster ", broker->cluster_id(),
+                          " listening on ", EndpointList(server->endpoints()),
+                          "; data ", DataDescription(config.broker.data_dir)));
 
-  int signal_number = 0;
-  if (const int error = sigwait(&stop_signals, &signal_number); error != 0) {
-    logger->Log(rill::LogLevel::kError,
-                absl::StrCat("sigwait failed (", error, "); shutting down"));
-  }
-  logger->Log(
-      rill::LogLevel::kInfo,
-      absl::StrCat("received ", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
-                   "; shutting down"));
+  AwaitStopSignal(stop_signals, logger);
   server->Shutdown();
   absl::Status closed = broker->Close();
-  if (closed.ok()) logger->Log(rill::LogLevel::kInfo, "stopped");
+  if (closed.ok()) logger.Log(rill::LogLevel::kInfo, "stopped");
   return closed;
+}
+
+// FindPlaintext is the first PLAINTEXT endpoint of `specs`; the others are
+// logged as ignored. Null if there is none.
+absl::StatusOr<std::optional<rill::Endpoint>> FindPlaintext(
+    const std::vector<std::string>& specs, const std::string& config_name,
+    rill::Logger& logger) {
+  std::optional<rill::Endpoint> found;
+  for (const std::string& spec : specs) {
+    ASSIGN_OR_RETURN(rill::Endpoint endpoint, rill::Endpoint::Parse(spec));
+    if (endpoint.listener_name == "PLAINTEXT" && !found.has_value()) {
+      found = std::move(endpoint);
+    } else {
+      logger.Log(rill::LogLevel::kWarning,
+                 absl::StrCat("ignoring ", config_name, " entry ", spec,
+                              " (--cluster-size serves one PLAINTEXT "
+                              "listener per broker)"));
+    }
+  }
+  return found;
+}
+
+// ClusterOptions are the options of a cluster of `size` brokers configured
+// by `config`: the listener and advertised host of its first PLAINTEXT
+// listeners, broker i on the listener's port + i, and the broker settings
+// as they are (no test tuning).
+absl::StatusOr<rill::testing::EmbeddedClusterOptions> ClusterOptions(
+    const rill::ServerConfig& config, int size, bool in_memory,
+    rill::Logger& logger) {
+  if (config.broker.node_id != rill::NodeId(0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--cluster-size ", size, " numbers its brokers 0..", size - 1,
+        "; node.id / broker.id (--node-id) must be unset or 0, not ",
+        config.broker.node_id.value()));
+  }
+  ASSIGN_OR_RETURN(std::optional<rill::Endpoint> listener,
+                   FindPlaintext(config.server.listeners, "listeners", logger));
+  if (!listener.has_value()) {
+    return absl::InvalidArgumentError(
+        "--cluster-size needs a PLAINTEXT listener (listeners=PLAINTEXT://"
+        "host:port)");
+  }
+  ASSIGN_OR_RETURN(std::optional<rill::Endpoint> advertised,
+                   FindPlaintext(config.server.advertised_listeners,
+                                 "advertised.listeners", logger));
+  std::string advertised_host;
+  if (advertised.has_value()) {
+    if (advertised->port != 0 && advertised->port != listener->port) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "with --cluster-size, advertised.listeners gives only the host "
+          "(broker i advertises host:<listener port + i>), so its port must "
+          "be the listener's ",
+          listener->port, ", not ", advertised->port));
+    }
+    advertised_host = advertised->host;
+  }
+  return rill::testing::EmbeddedClusterOptions{
+      .brokers = size,
+      .data_dir = in_memory ? std::string() : config.broker.data_dir,
+      .in_memory = in_memory,
+      .manual_clock = false,
+      .listen = true,
+      .listen_host = listener->host,
+      .first_port = listener->port,
+      .advertised_host = advertised_host,
+      .replicate_over_wire = false,
+      .server = config.server,
+      .broker = config.broker,
+      .broker_session_timeout_ms = 9000,
+      // The data may outgrow memory: no simulated disks keeping copies.
+      .disk_faults = false,
+      .default_replication_factor = config.broker.default_replication_factor,
+  };
+}
+
+// ServeCluster runs `size` brokers until one of `stop_signals` arrives.
+absl::Status ServeCluster(const rill::ServerConfig& config, int size,
+                          bool in_memory, const sigset_t& stop_signals,
+                          rill::Logger& logger) {
+  ASSIGN_OR_RETURN(rill::testing::EmbeddedClusterOptions options,
+                   ClusterOptions(config, size, in_memory, logger));
+  absl::StatusOr<std::unique_ptr<rill::testing::EmbeddedCluster>> started =
+      rill::testing::EmbeddedCluster::Start(std::move(options));
+  if (!started.ok()) {
+    return rill::util::Annotate(
+        started.status(),
+        absl::StrCat("cannot start a cluster of ", size, " brokers ",
+                     DataDescription(in_memory ? std::string()
+                                               : config.broker.data_dir)));
+  }
+  std::unique_ptr<rill::testing::EmbeddedCluster> cluster = *std::move(started);
+
+  std::printf("%s\n", cluster->bootstrap_servers().c_str());
+  std::fflush(stdout);
+  for (int i = 0; i < size; ++i) {
+    rill::Broker& broker = cluster->broker(i);
+    logger.Log(
+        rill::LogLevel::kInfo,
+        absl::StrCat("rill-server node ", i, " of ", size, " of cluster ",
+                     broker.cluster_id(), " listening on ",
+                     EndpointList(cluster->server(i)->endpoints()), "; data ",
+                     DataDescription(in_memory ? std::string()
+                                               : broker.options().data_dir)));
+  }
+
+  AwaitStopSignal(stop_signals, logger);
+  // One by one, each with controlled shutdown: leadership moves to the
+  // brokers still up, and the last ones stop with every log flushed.
+  absl::Status stopped;
+  for (int i = 0; i < size; ++i) stopped.Update(cluster->StopBroker(i));
+  cluster.reset();
+  if (stopped.ok()) logger.Log(rill::LogLevel::kInfo, "stopped");
+  return stopped;
 }
 
 int Fail(const absl::Status& status) {
@@ -264,12 +432,29 @@ int main(int argc, char** argv) {
   }
   if (positional.size() == 2) config_path = positional[1];
 
+  const int cluster_size = absl::GetFlag(FLAGS_cluster_size);
+  if (cluster_size < 1 || cluster_size > kMaxClusterSize) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--cluster-size must be from 1 to ", kMaxClusterSize,
+                     ", not ", cluster_size)));
+  }
+
   absl::StatusOr<rill::ServerConfig> config = rill::LoadServerConfig(
       config_path, ServerProperties(std::move(line->overrides)));
   if (!config.ok()) return Fail(config.status());
+  const bool in_memory = absl::GetFlag(FLAGS_in_memory);
   // An empty data directory is a Broker in memory.
-  if (absl::GetFlag(FLAGS_in_memory)) config->broker.data_dir.clear();
-  absl::Status served = Serve(*std::move(config), stop_signals);
+  if (in_memory) config->broker.data_dir.clear();
+  std::shared_ptr<rill::Logger> logger = rill::StderrLogger();
+  config->server.logger = logger;
+  for (const std::string& ignored : config->ignored) {
+    logger->Log(rill::LogLevel::kWarning,
+                absl::StrCat("ignoring ", ignored, " (no effect in rill)"));
+  }
+  absl::Status served = cluster_size == 1
+                            ? Serve(*config, stop_signals, *logger)
+                            : ServeCluster(*config, cluster_size, in_memory,
+                                           stop_signals, *logger);
   if (!served.ok()) return Fail(served);
   return 0;
 }

@@ -2,11 +2,13 @@
 
 RillServer owns one rill-server child process and its data directory (a
 temporary one unless given). start() runs the binary on a free loopback port
-and waits, with a deadline, for the bootstrap address it prints as the first
-line of standard output; stop() sends SIGTERM and checks that the server exits
-with status 0 and leaves every partition log marked as cleanly shut down, so
-the next start needs no recovery scan. Standard error goes to a file that
-failure reports quote. Not thread-safe: one scenario drives it.
+(with extra arguments such as --cluster-size 3, then on a free port per
+broker) and waits, with a deadline, for the bootstrap address it prints as
+the first line of standard output (host:port, comma-separated for several
+brokers); stop() sends SIGTERM and checks that the server exits with status 0
+and leaves every partition log marked as cleanly shut down, so the next start
+needs no recovery scan. Standard error goes to a file that failure reports
+quote. Not thread-safe: one scenario drives it.
 """
 
 import ctypes
@@ -71,9 +73,10 @@ class RillServer:
     """One rill-server process; see the module comment."""
 
     def __init__(self, binary, overrides=None, data_dir=None,
-                 start_timeout=15.0, stop_timeout=15.0):
+                 start_timeout=15.0, stop_timeout=15.0, extra_args=None):
         self.binary = str(binary)
         self.overrides = dict(overrides or {})
+        self.extra_args = list(extra_args or [])
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self._own_dir = data_dir is None
@@ -98,6 +101,7 @@ class RillServer:
                 "--log-dirs", str(self.data_dir)]
         for name, value in sorted(self.overrides.items()):
             args += ["--override", "%s=%s" % (name, value)]
+        args += self.extra_args
         self._stderr_file = open(self._stderr_path, "ab")
         self._stderr_file.write(
             ("---- start %d: %s\n" % (self.starts + 1, " ".join(args))).encode())
@@ -107,11 +111,13 @@ class RillServer:
             stderr=self._stderr_file, preexec_fn=_die_with_parent)
         self.starts += 1
         line = self._read_first_line()
-        host, sep, port = line.rpartition(":")
-        if not sep or not host or not port.isdigit():
-            self._kill()
-            raise ServerError("rill-server printed %r, not host:port\n%s" %
-                              (line, self.stderr_tail()))
+        for address in line.split(","):
+            host, sep, port = address.rpartition(":")
+            if not sep or not host or not port.isdigit():
+                self._kill()
+                raise ServerError(
+                    "rill-server printed %r, not host:port[,host:port...]\n%s"
+                    % (line, self.stderr_tail()))
         self.bootstrap = line
         drain = threading.Thread(target=self._drain_stdout, daemon=True)
         drain.start()
@@ -226,11 +232,18 @@ class RillServer:
         return "---- rill-server stderr (last %d lines):\n%s" % (
             min(max_lines, len(lines)), "\n".join(lines[-max_lines:]))
 
+    def broker_dirs(self):
+        """Each broker's data directory: broker-<i> of a cluster
+        (--cluster-size), else the one data directory."""
+        brokers = sorted(self.data_dir.glob("broker-*"))
+        return brokers or [self.data_dir]
+
     def partition_dirs(self):
-        """Directories holding a partition log (named <topic>-<partition>)."""
+        """Directories holding a partition log (named <topic>-<partition>),
+        of every broker."""
         if not self.data_dir.exists():
             return []
-        return sorted(d for d in self.data_dir.iterdir()
+        return sorted(d for b in self.broker_dirs() for d in b.iterdir()
                       if d.is_dir() and any(d.glob("*.log")))
 
     def stored_batches(self, topic, partition=0):

@@ -1,7 +1,8 @@
 """Runs one client suite's scenarios, each against a fresh rill-server.
 
 A suite module defines functions named scenario_<name>(server), optionally
-decorated with @scenario(timeout=..., overrides={...}), and ends with
+decorated with @scenario(timeout=..., overrides={...}, args=[...]) (args: more
+rill-server arguments, such as ["--cluster-size", "3"]), and ends with
 `scenarios.main(globals(), requirement)`. The command line is
 
   <suite>.py --server <rill-server binary> [--only <name>]...
@@ -42,12 +43,14 @@ class ScenarioTimeout(AssertionError):
     """The scenario ran past its deadline."""
 
 
-def scenario(timeout=_DEFAULT_TIMEOUT, overrides=None):
-    """Sets a scenario's deadline (seconds) and extra server settings."""
+def scenario(timeout=_DEFAULT_TIMEOUT, overrides=None, args=None):
+    """Sets a scenario's deadline (seconds), extra server settings and extra
+    rill-server arguments."""
 
     def mark(fn):
         fn.scenario_timeout = timeout
         fn.scenario_overrides = dict(overrides or {})
+        fn.scenario_args = list(args or [])
         return fn
 
     return mark
@@ -61,7 +64,8 @@ def _run_one(name, fn, binary, show_server_log):
     timeout = getattr(fn, "scenario_timeout", _DEFAULT_TIMEOUT)
     overrides = dict(DEFAULT_OVERRIDES)
     overrides.update(getattr(fn, "scenario_overrides", {}))
-    server = RillServer(binary, overrides=overrides)
+    server = RillServer(binary, overrides=overrides,
+                        extra_args=getattr(fn, "scenario_args", []))
     started = time.monotonic()
     failure = None
     ran = None
