@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
       "acknowledged record checked\n\n"
       "  rill-checker --seeds 1000              # seeds 1..1000\n"
       "  rill-checker --first_seed 4242 --seeds 1 --steps 12 --verbose");
+  absl::ParseCommandLine(argc, argv);
   const uint64_t first = absl::GetFlag(FLAGS_first_seed);
   const int seeds = absl::GetFlag(FLAGS_seeds);
   const auto start = std::chrono::steady_clock::now();
