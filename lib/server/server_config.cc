@@ -308,14 +308,8 @@ const std::map<std::string_view, Setter>& Setters() {
                                        &c.broker.maintenance_interval_ms);
        }},
       {"min.insync.replicas",
-       [](std::string_view n, std::string_view v, ServerConfig&) {
-         int32_t replicas = 0;
-         RETURN_IF_ERROR(util::ParseIntProperty(n, v, 1, &replicas));
-         if (replicas == 1) return absl::OkStatus();
-         return util::InvalidProperty(
-             n, v,
-             "a single rill broker has one in-sync replica, so acks=all "
-             "could never succeed; set it per topic if a topic needs it");
+       [](std::string_view n, std::string_view v, ServerConfig& c) {
+         return util::ParseIntProperty(n, v, 1, &c.broker.min_insync_replicas);
        }},
       {"num.network.threads",
        [](std::string_view n, std::string_view v, ServerConfig& c) {

@@ -100,9 +100,10 @@ TEST_CASE("Kafka's broker config names set the broker's and server's options",
       {"connections.max.idle.ms", "30000"},
       {"queued.max.requests", "16"},
       {"compression.type", "producer"},
-      {"min.insync.replicas", "1"},
+      {"min.insync.replicas", "2"},
   });
   CHECK(c.broker.num_partitions == 6);
+  CHECK(c.broker.min_insync_replicas == 2);
   CHECK(c.broker.default_replication_factor == 1);
   CHECK_FALSE(c.broker.auto_create_topics_enable);
   const LogConfig& log = c.broker.log_defaults;
@@ -308,7 +309,7 @@ TEST_CASE("Bad values are errors naming the config and the value", "[server]") {
       {{{"offsets.retention.minutes", "0"}},
        "'0' for offsets.retention.minutes"},
       {{{"compression.type", "gzip"}}, "'gzip' for compression.type"},
-      {{{"min.insync.replicas", "2"}}, "'2' for min.insync.replicas"},
+      {{{"min.insync.replicas", "0"}}, "'0' for min.insync.replicas"},
       {{{"log.retention.check.interval.ms", "0"}},
        "'0' for log.retention.check.interval.ms"},
   };

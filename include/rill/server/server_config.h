@@ -26,8 +26,8 @@
 //   group.{min,max}.session.timeout.ms, group.max.size,
 //   producer.id.expiration.ms, num.network.threads, socket.request.max.bytes,
 //   connections.max.idle.ms, queued.max.requests, compression.type (only
-//   "producer") and min.insync.replicas (only 1: a single broker has one
-//   in-sync replica; topics may still set it).
+//   "producer") and min.insync.replicas (rill-server refuses more than 1
+//   for a single broker, which has one in-sync replica).
 // Other Kafka broker configs (zookeeper.*, process.roles, controller.*,
 // ssl.*, replica.*, num.io.threads, ...) are accepted with no effect and
 // listed in ServerConfig::ignored; listeners named in

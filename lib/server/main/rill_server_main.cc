@@ -442,6 +442,13 @@ int main(int argc, char** argv) {
   absl::StatusOr<rill::ServerConfig> config = rill::LoadServerConfig(
       config_path, ServerProperties(std::move(line->overrides)));
   if (!config.ok()) return Fail(config.status());
+  if (cluster_size == 1 && config->broker.min_insync_replicas > 1) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "min.insync.replicas ", config->broker.min_insync_replicas,
+        ": a single broker has one in-sync replica, so acks=all could never "
+        "succeed (set it per topic if a topic needs it, or run several "
+        "brokers with --cluster-size)")));
+  }
   const bool in_memory = absl::GetFlag(FLAGS_in_memory);
   // An empty data directory is a Broker in memory.
   if (in_memory) config->broker.data_dir.clear();

@@ -169,6 +169,9 @@ def scenario_bad_cluster_sizes_and_node_ids_are_refused_in_one_line(server):
         assert "cluster" in line, (size, line)
     line = refusal(server, "--cluster-size", "3", "--node-id", "2")[0]
     assert "node.id" in line, line
+    # One broker cannot have two in-sync replicas; a cluster can.
+    line = refusal(server, "--override", "min.insync.replicas=2")[0]
+    assert "min.insync.replicas" in line, line
     # The running single broker's directory is not a cluster's.
     line = refusal(server, "--cluster-size", "3", "--log-dirs",
                    str(server.data_dir), in_memory=False)[0]
