@@ -321,8 +321,35 @@ class CheckRun {
         const TopicPartition tp{name, PartitionId(static_cast<int32_t>(i))};
         if (!p.has_leader() || p.isr.size() != p.replicas.size()) {
           *why = absl::StrCat(tp.ToString(), " has leader ", p.leader.value(),
-                              " and ", p.isr.size(), " of ", p.replicas.size(),
-                              " replicas in sync");
+                              " (epoch ", p.leader_epoch.value(), ") and ",
+                              p.isr.size(), " of ", p.replicas.size(),
+                              " replicas in sync;");
+          // Where each replica is, for whoever reads the failure.
+          for (NodeId r : p.replicas) {
+            const replication::BrokerRegistration* b = image->FindBroker(r);
+            absl::StrAppend(why, " ", r.value(),
+                            b == nullptr ? " unregistered"
+                            : b->fenced  ? " fenced"
+                                         : "");
+            if (!cluster_->IsRunning(r.value())) {
+              absl::StrAppend(why, " down");
+              continue;
+            }
+            absl::StatusOr<PartitionOffsets> at =
+                cluster_->broker(r.value()).GetPartitionOffsets(tp);
+            if (at.ok()) {
+              absl::StrAppend(why, " log end ", at->log_end_offset.value(),
+                              " hw ", at->high_watermark.value());
+            }
+            absl::StatusOr<TopicDescription> seen =
+                cluster_->broker(r.value()).DescribeTopic(tp.topic);
+            if (seen.ok() && tp.partition.value() <
+                                 static_cast<int>(seen->partitions.size())) {
+              const auto& mine = seen->partitions[tp.partition.value()];
+              absl::StrAppend(why, " (sees leader ", mine.leader.value(),
+                              " epoch ", mine.leader_epoch.value(), ")");
+            }
+          }
           return false;
         }
         absl::StatusOr<PartitionOffsets> leader =
