@@ -145,16 +145,18 @@ absl::Status EmbeddedCluster::KillBroker(int index) {
   io::FaultInjectionFileSystem* disk = file_system(index);
   // From now on nothing reaches the disk.
   if (disk != nullptr) disk->CrashAfterOperations(0);
-  // The controller notices at once, as when a session expires; before the
-  // listener goes, so that a client that sees its connection drop and asks
-  // another broker for metadata learns the new leaders (the store hands
-  // every broker the new image before FenceBroker returns).
+  // The broker stops at once: no heartbeat, no metadata applied, requests
+  // waiting in it fail (so its listener closes at once instead of draining
+  // them).
+  broker->CloseAbruptly();
+  // The controller notices at once, as when a session expires. Only now:
+  // a broker still running could heartbeat and unfence itself. And before
+  // the listener goes, so that a client that sees its connection drop and
+  // asks another broker for metadata learns the new leaders (the store
+  // hands every broker the new image before FenceBroker returns).
   absl::Status status = controller_ != nullptr
                             ? controller_->FenceBroker(NodeId(index))
                             : absl::OkStatus();
-  // Requests waiting in the broker fail now, so its listener closes at once
-  // instead of draining them.
-  broker->CloseAbruptly();
   CloseListener(index);
   // Still referenced, the broker keeps its crashed disk (nothing it does
   // can reach storage) and the kill fails.
