@@ -124,12 +124,20 @@ class WireFailover {
   void SendOne() {
     const int64_t before = delivered_.load();
     char value[] = "v";
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(kTopic), RD_KAFKA_V_PARTITION(0),
-        RD_KAFKA_V_VALUE(value, 1), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_END);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err));
+    // The vu array, not rd_kafka_producev: its macros are GNU statement
+    // expressions, which -Wpedantic refuses.
+    rd_kafka_vu_t vus[4];
+    vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vus[0].u.cstr = kTopic;
+    vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vus[1].u.i32 = 0;
+    vus[2].vtype = RD_KAFKA_VTYPE_VALUE;
+    vus[2].u.mem.ptr = value;
+    vus[2].u.mem.size = 1;
+    vus[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vus[3].u.i = RD_KAFKA_MSG_F_COPY;
+    if (rd_kafka_error_t* error = rd_kafka_produceva(producer_, vus, 4)) {
+      std::fprintf(stderr, "produce: %s\n", rd_kafka_error_string(error));
       std::abort();
     }
     while (delivered_.load() == before) rd_kafka_poll(producer_, 1);
