@@ -39,27 +39,18 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "failover.h"
 #include "rill/record/record_batch.h"
 #include "rill/testing/embedded_cluster.h"
 
 namespace rill::testing {
 namespace {
 
-const bool kDeadlockDetectionOff = [] {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  return true;
-}();
-
 constexpr int kRecordsPerBatch = 100;
 constexpr size_t kRecordBytes = 1024;
 constexpr int kWindow = 32;
 
-void Check(const absl::Status& status, const char* what) {
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
-    std::abort();
-  }
-}
+using failover::Check;
 
 std::string Batch() {
   record::RecordBatchBuilder builder;
@@ -200,15 +191,16 @@ BENCHMARK(BM_PageCacheCopies)
     ->MinTime(2.0)
     ->Unit(benchmark::kMillisecond);
 
-// FailoverCluster is a three-broker in-memory cluster with topic "f"
-// (min.insync.replicas 2) and a producer of it.
+// FailoverCluster is a three-broker in-memory cluster with partition
+// failover::kPartition (min.insync.replicas 2) and a producer of it.
 struct FailoverCluster {
   FailoverCluster() {
     EmbeddedClusterOptions options{.brokers = 3, .in_memory = true};
     options.broker.replica_fetch_backoff_ms = 5;
     options.broker.replica_fetch_wait_max_ms = 100;
     cluster = std::make_unique<EmbeddedCluster>(options);
-    Check(cluster->CreateTopic("f", 1, {{"min.insync.replicas", "2"}}),
+    Check(cluster->CreateTopic(failover::kTopic, 1,
+                               {{"min.insync.replicas", "2"}}),
           "creating the topic");
     producer = cluster->NewProducer(
         {.linger_ms = 0, .retry_backoff_ms = 1, .request_timeout_ms = 2'000});
@@ -221,55 +213,17 @@ struct FailoverCluster {
   // SendOne sends a record and waits for its acknowledgement.
   void SendOne() {
     auto acked = producer->SendWithFuture(
-        {.topic = "f", .partition = PartitionId(0), .value = "v"});
+        {.topic = failover::kTopic, .partition = PartitionId(0), .value = "v"});
     Check(acked.get().status(), "produce");
-  }
-  // WaitForFullIsr waits until all three replicas are in sync again.
-  void WaitForFullIsr() {
-    for (;;) {
-      const replication::PartitionState* p =
-          cluster->controller()->image()->FindPartition({"f", PartitionId(0)});
-      if (p != nullptr && p->has_leader() && p->isr.size() == 3) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
-  int Leader() {
-    return cluster->controller()
-        ->image()
-        ->FindPartition({"f", PartitionId(0)})
-        ->leader.value();
   }
 
   std::unique_ptr<EmbeddedCluster> cluster;
   std::unique_ptr<Producer> producer;
 };
 
-// Percentiles reports p50 and p99 of `ms` as counters.
-void Percentiles(benchmark::State& state, std::vector<double> ms) {
-  if (ms.empty()) return;
-  std::sort(ms.begin(), ms.end());
-  state.counters["p50_ms"] = ms[ms.size() / 2];
-  state.counters["p99_ms"] = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
-}
-
 void BM_FailoverInProcess(benchmark::State& state) {
   FailoverCluster f;
-  f.SendOne();
-  std::vector<double> ms;
-  for (auto _ : state) {
-    f.WaitForFullIsr();
-    const int leader = f.Leader();
-    const auto start = std::chrono::steady_clock::now();
-    Check(f.cluster->KillBroker(leader), "killing the leader");
-    f.SendOne();
-    const double elapsed = std::chrono::duration<double, std::milli>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
-    ms.push_back(elapsed);
-    state.SetIterationTime(elapsed / 1000);
-    Check(f.cluster->StartBroker(leader), "restarting the old leader");
-  }
-  Percentiles(state, std::move(ms));
+  failover::MeasureFailovers(state, *f.cluster, [&f] { f.SendOne(); });
 }
 BENCHMARK(BM_FailoverInProcess)
     ->Iterations(100)
@@ -278,16 +232,7 @@ BENCHMARK(BM_FailoverInProcess)
 
 void BM_AcksAllRoundTrip(benchmark::State& state) {
   FailoverCluster f;
-  f.SendOne();
-  std::vector<double> ms;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    f.SendOne();
-    ms.push_back(std::chrono::duration<double, std::milli>(
-                     std::chrono::steady_clock::now() - start)
-                     .count());
-  }
-  Percentiles(state, std::move(ms));
+  failover::MeasureRoundTrips(state, [&f] { f.SendOne(); });
 }
 BENCHMARK(BM_AcksAllRoundTrip)->Iterations(1000)->Unit(benchmark::kMillisecond);
 

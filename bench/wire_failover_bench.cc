@@ -35,25 +35,14 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "failover.h"
 #include "rill/testing/embedded_cluster.h"
 
 namespace rill::testing {
 namespace {
 
-const bool kDeadlockDetectionOff = [] {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  return true;
-}();
-
-constexpr char kTopic[] = "f";
-
-void Check(const absl::Status& status, const char* what) {
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
-    std::abort();
-  }
-}
+using failover::Check;
+using failover::kTopic;
 
 // Delivered counts successful delivery reports; a failed one aborts (an
 // idempotent producer must not give up within its delivery timeout).
@@ -143,24 +132,6 @@ class WireFailover {
     while (delivered_.load() == before) rd_kafka_poll(producer_, 1);
   }
 
-  // WaitForFullIsr waits until all three replicas are in sync again.
-  void WaitForFullIsr() const {
-    for (;;) {
-      const replication::PartitionState* p =
-          cluster_->controller()->image()->FindPartition(
-              {kTopic, PartitionId(0)});
-      if (p != nullptr && p->has_leader() && p->isr.size() == 3) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
-
-  int Leader() const {
-    return cluster_->controller()
-        ->image()
-        ->FindPartition({kTopic, PartitionId(0)})
-        ->leader.value();
-  }
-
   EmbeddedCluster& cluster() { return *cluster_; }
 
  private:
@@ -169,36 +140,9 @@ class WireFailover {
   rd_kafka_t* producer_ = nullptr;
 };
 
-// Percentiles reports p50 and p99 of `ms` as counters.
-void Percentiles(benchmark::State& state, std::vector<double> ms) {
-  if (ms.empty()) return;
-  std::sort(ms.begin(), ms.end());
-  state.counters["p50_ms"] = ms[ms.size() / 2];
-  state.counters["p99_ms"] = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
-}
-
-double MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 void BM_FailoverOverWire(benchmark::State& state) {
   WireFailover f(state.range(0) != 0);
-  f.SendOne();
-  std::vector<double> ms;
-  for (auto _ : state) {
-    f.WaitForFullIsr();
-    const int leader = f.Leader();
-    const auto start = std::chrono::steady_clock::now();
-    Check(f.cluster().KillBroker(leader), "killing the leader");
-    f.SendOne();
-    const double elapsed = MsSince(start);
-    ms.push_back(elapsed);
-    state.SetIterationTime(elapsed / 1000);
-    Check(f.cluster().StartBroker(leader), "restarting the old leader");
-  }
-  Percentiles(state, std::move(ms));
+  failover::MeasureFailovers(state, f.cluster(), [&f] { f.SendOne(); });
 }
 BENCHMARK(BM_FailoverOverWire)
     ->ArgName("sparse_connections")
@@ -210,14 +154,7 @@ BENCHMARK(BM_FailoverOverWire)
 
 void BM_AcksAllRoundTripOverWire(benchmark::State& state) {
   WireFailover f(/*sparse_connections=*/false);
-  f.SendOne();
-  std::vector<double> ms;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    f.SendOne();
-    ms.push_back(MsSince(start));
-  }
-  Percentiles(state, std::move(ms));
+  failover::MeasureRoundTrips(state, [&f] { f.SendOne(); });
 }
 BENCHMARK(BM_AcksAllRoundTripOverWire)
     ->Iterations(1000)
