@@ -9,9 +9,9 @@ with --help for the command line.
 import json
 import shutil
 import subprocess
-import time
 
 import scenarios
+from confluent_kafka_test import read_partition
 from rill_server import wait_until
 from scenarios import scenario
 
@@ -83,26 +83,10 @@ def produce_acks_all(server, topic, values_by_partition):
     assert left == 0 and not errors, (left, errors)
 
 
-def read_partition(server, topic, partition, count):
+def read_values(server, topic, partition, count):
     """The first `count` values of one partition, read from its leader."""
-    c = ck.Consumer({"bootstrap.servers": server.bootstrap,
-                     "group.id": "reader", "enable.auto.commit": False,
-                     "fetch.wait.max.ms": 100})
-    try:
-        c.assign([ck.TopicPartition(topic, partition, ck.OFFSET_BEGINNING)])
-        got = []
-        deadline = time.monotonic() + 15
-        while len(got) < count:
-            assert time.monotonic() < deadline, (
-                "%s-%d: %d of %d records" % (topic, partition, len(got), count))
-            msg = c.poll(0.2)
-            if msg is None:
-                continue
-            assert msg.error() is None, msg.error()
-            got.append(msg.value())
-        return got
-    finally:
-        c.close()
+    return [m.value() for m in
+            read_partition(server, topic, partition, count, timeout=15)]
 
 
 @scenario(timeout=50, args=_CLUSTER)
@@ -120,7 +104,7 @@ def scenario_three_brokers_replicate_acks_all_and_keep_it_across_a_restart(
     values = {p: [b"p%d-%03d" % (p, i) for i in range(100)] for p in (0, 1)}
     produce_acks_all(server, topic, values)
     for p in (0, 1):
-        assert read_partition(server, topic, p, 100) == values[p], p
+        assert read_values(server, topic, p, 100) == values[p], p
     # Every broker keeps a replica of each partition.
     replicas = sorted("%s/%s" % (d.parent.name, d.name)
                       for d in server.partition_dirs()
@@ -135,10 +119,10 @@ def scenario_three_brokers_replicate_acks_all_and_keep_it_across_a_restart(
     wait_until(lambda: fully_replicated(server, topic, 2), 15,
                "three in-sync replicas of each partition after the restart")
     for p in (0, 1):
-        assert read_partition(server, topic, p, 100) == values[p], p
+        assert read_values(server, topic, p, 100) == values[p], p
     more = {0: [b"after"]}
     produce_acks_all(server, topic, more)
-    assert read_partition(server, topic, 0, 101) == values[0] + more[0]
+    assert read_values(server, topic, 0, 101) == values[0] + more[0]
     # One broker would not find the cluster's data there.
     line = refusal(server, "--log-dirs", str(server.data_dir),
                    in_memory=False)[0]

@@ -68,14 +68,15 @@ def poll_messages(consumer, want, timeout, what):
     return got
 
 
-def read_partition(server, topic, partition, count):
+def read_partition(server, topic, partition, count, timeout=10):
     """The first `count` messages of one partition; no group membership."""
     c = ck.Consumer({"bootstrap.servers": server.bootstrap,
                      "group.id": "reader", "enable.auto.commit": False,
                      "fetch.wait.max.ms": 100})
     try:
         c.assign([ck.TopicPartition(topic, partition, ck.OFFSET_BEGINNING)])
-        return poll_messages(c, count, 10, "reading %s-%d" % (topic, partition))
+        return poll_messages(c, count, timeout,
+                             "reading %s-%d" % (topic, partition))
     finally:
         c.close()
 
