@@ -91,48 +91,49 @@ class Impl : public std::enable_shared_from_this<Impl> {
 
   void Fetch(NodeId from, NodeId leader, ReplicaFetchRequest request,
              ReplicaTransport::FetchCallback done) {
-    if (stopping_.load()) {
-      done(ShutDownError());
-      return;
-    }
-    asio::post(
-        io_, [self = shared_from_this(), from, leader,
-              request = std::move(request), done = std::move(done)]() mutable {
-          std::shared_ptr<LeaderConnection> connection =
-              self->ConnectionTo(from, leader);
-          if (connection == nullptr) {
-            done(ShutDownError());
-            return;
-          }
-          const protocol::FetchRequest wire = server::ToFetchRequest(request);
-          // The leader may hold the fetch for max_wait_ms before answering.
-          const int64_t timeout_ms = self->options_.request_timeout_ms +
-                                     std::max<int64_t>(0, request.max_wait_ms);
-          connection->Send(
-              wire, server::kReplicaFetchVersion, timeout_ms,
-              [leader, request = std::move(request), done = std::move(done)](
-                  absl::StatusOr<protocol::WireReader> body) mutable {
-                absl::StatusOr<protocol::FetchResponse> response =
-                    Decoded<protocol::FetchResponse>(
-                        std::move(body), server::kReplicaFetchVersion, leader);
-                if (!response.ok()) {
-                  done(response.status());
-                  return;
-                }
-                done(server::FromFetchResponse(request, *response, leader));
-              });
-        });
+    protocol::FetchRequest wire = server::ToFetchRequest(request);
+    // The leader may hold the fetch for max_wait_ms before answering.
+    const int64_t timeout_ms =
+        options_.request_timeout_ms + std::max<int64_t>(0, request.max_wait_ms);
+    Call<protocol::FetchResponse>(
+        from, leader, std::move(wire), server::kReplicaFetchVersion, timeout_ms,
+        [leader, request = std::move(request)](
+            const protocol::FetchResponse& response) {
+          return server::FromFetchResponse(request, response, leader);
+        },
+        std::move(done));
   }
 
   void OffsetsForLeaderEpoch(NodeId from, NodeId leader,
                              std::vector<EpochEndOffsetQuery> queries,
                              ReplicaTransport::EpochCallback done) {
+    protocol::OffsetForLeaderEpochRequest wire =
+        server::ToEpochsRequest(from, queries);
+    Call<protocol::OffsetForLeaderEpochResponse>(
+        from, leader, std::move(wire), server::kReplicaEpochsVersion,
+        options_.request_timeout_ms,
+        [leader, queries = std::move(queries)](
+            const protocol::OffsetForLeaderEpochResponse& response) {
+          return server::FromEpochsResponse(queries, response, leader);
+        },
+        std::move(done));
+  }
+
+ private:
+  // Call sends `wire` to `leader` at `version` on the io thread, over the
+  // connection of `from`, and answers `done` with `answer` applied to the
+  // decoded response, or with why there is none.
+  template <protocol::Message Response, typename Wire, typename Answer,
+            typename Done>
+  void Call(NodeId from, NodeId leader, Wire wire, int16_t version,
+            int64_t timeout_ms, Answer answer, Done done) {
     if (stopping_.load()) {
       done(ShutDownError());
       return;
     }
     asio::post(io_, [self = shared_from_this(), from, leader,
-                     queries = std::move(queries),
+                     wire = std::move(wire), version, timeout_ms,
+                     answer = std::move(answer),
                      done = std::move(done)]() mutable {
       std::shared_ptr<LeaderConnection> connection =
           self->ConnectionTo(from, leader);
@@ -140,26 +141,21 @@ class Impl : public std::enable_shared_from_this<Impl> {
         done(ShutDownError());
         return;
       }
-      const protocol::OffsetForLeaderEpochRequest wire =
-          server::ToEpochsRequest(from, queries);
       connection->Send(
-          wire, server::kReplicaEpochsVersion,
-          self->options_.request_timeout_ms,
-          [leader, queries = std::move(queries), done = std::move(done)](
+          wire, version, timeout_ms,
+          [leader, version, answer = std::move(answer), done = std::move(done)](
               absl::StatusOr<protocol::WireReader> body) mutable {
-            absl::StatusOr<protocol::OffsetForLeaderEpochResponse> response =
-                Decoded<protocol::OffsetForLeaderEpochResponse>(
-                    std::move(body), server::kReplicaEpochsVersion, leader);
+            absl::StatusOr<Response> response =
+                Decoded<Response>(std::move(body), version, leader);
             if (!response.ok()) {
               done(response.status());
               return;
             }
-            done(server::FromEpochsResponse(queries, *response, leader));
+            done(answer(*response));
           });
     });
   }
 
- private:
   // ConnectionTo is the connection of `from` to `leader`, made on first
   // use; null once shutting down. On the io thread only.
   std::shared_ptr<LeaderConnection> ConnectionTo(NodeId from, NodeId leader) {
