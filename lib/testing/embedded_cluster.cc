@@ -76,11 +76,12 @@ absl::Status CheckPorts(const EmbeddedClusterOptions& options) {
   return absl::OkStatus();
 }
 
-// CheckLayout refuses a kept directory laid out for another number of
-// brokers: one broker keeps its data (meta.properties first) in the
-// directory itself, several in broker-<i> beside the cluster's metadata.
-absl::Status CheckLayout(io::FileSystem& fs, const std::string& dir,
-                         int brokers) {
+}  // namespace
+
+// One broker keeps its data (meta.properties first) in the directory
+// itself, several in broker-<i> beside the cluster's metadata.
+absl::Status EmbeddedCluster::CheckLayout(io::FileSystem& fs,
+                                          const std::string& dir, int brokers) {
   const std::string other =
       brokers == 1
           ? io::JoinPath(io::JoinPath(dir, "broker-0"), "meta.properties")
@@ -97,8 +98,6 @@ absl::Status CheckLayout(io::FileSystem& fs, const std::string& dir,
                          "(meta.properties); a cluster of ",
                          brokers, " brokers needs a directory of its own"));
 }
-
-}  // namespace
 
 BrokerOptions TestBrokerOptions() {
   BrokerOptions options;

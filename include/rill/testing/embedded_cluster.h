@@ -197,6 +197,13 @@ class EmbeddedCluster {
   EmbeddedCluster(const EmbeddedCluster&) = delete;
   EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
 
+  // CheckLayout is kFailedPrecondition if `dir` was laid out for another
+  // number of brokers (one broker's data where `brokers` > 1 are asked
+  // for, or a cluster's where one is): the check Start makes of a kept
+  // data_dir.
+  static absl::Status CheckLayout(io::FileSystem& fs, const std::string& dir,
+                                  int brokers);
+
   int num_brokers() const { return options_.brokers; }
   // broker is broker `index`, which must be running (see IsRunning).
   Broker& broker(int index = 0) { return *brokers_.at(index); }

@@ -31,7 +31,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +48,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "rill/broker/broker.h"
+#include "rill/io/file_system.h"
 #include "rill/logger.h"
 #include "rill/server/kafka_server.h"
 #include "rill/server/server_config.h"
@@ -231,10 +231,8 @@ std::string DataDescription(const std::string& data_dir) {
 // laid out, whose data one broker would not find.
 absl::Status CheckSingleBrokerLayout(const std::string& data_dir) {
   if (data_dir.empty()) return absl::OkStatus();
-  std::error_code ignored;
-  if (!std::filesystem::exists(
-          std::filesystem::path(data_dir) / "broker-0" / "meta.properties",
-          ignored)) {
+  if (!absl::IsFailedPrecondition(rill::testing::EmbeddedCluster::CheckLayout(
+          *rill::io::NewPosixFileSystem(), data_dir, /*brokers=*/1))) {
     return absl::OkStatus();
   }
   return absl::FailedPreconditionError(absl::StrCat(
