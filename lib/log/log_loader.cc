@@ -119,7 +119,8 @@ absl::Status SegmentedLog::Load() {
   while (segments_.size() > 1 && active().empty() &&
          std::prev(segments_.end(), 2)->second->next_offset() <
              active().base_offset()) {
-    RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
+    RETURN_IF_ERROR(
+        RemoveSegment(std::prev(segments_.end()), {.end = log_end_locked()}));
   }
   if (segments_.empty()) RETURN_IF_ERROR(AddSegment(checkpoint_start));
   log_start_offset_ = std::max(checkpoint_start, segments_.begin()->first);

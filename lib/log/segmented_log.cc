@@ -71,26 +71,11 @@ SegmentedLog::SegmentedLog(LogOptions options)
       dir_(std::move(options.dir)),
       config_(options.config) {}
 
-absl::Status SegmentedLog::CheckWritable() const {
-  if (closed_) return absl::FailedPreconditionError("log is closed: " + dir_);
-  return failed_;
-}
-
-absl::Status SegmentedLog::Fail(absl::Status status) {
-  if (failed_.ok()) {
-    failed_ = absl::Status(
-        status.code(),
-        absl::StrCat("log ", dir_,
-                     " failed and refuses writes: ", status.message()));
-  }
-  return status;
-}
-
 absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
                                                 const AppendOptions& options) {
   const std::string_view bytes(batches.data(), batches.size());
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
   AppendInfo info;
   ASSIGN_OR_RETURN(BatchList metas,
                    ValidateBatches(bytes, config_, options.assign_offsets,
@@ -173,7 +158,7 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
     epochs_dirty_ |= epochs_.TruncateFromEnd(log_end_locked());
     // Undo a partial write so the file never holds half a batch.
     absl::Status undone = seg.file()->Truncate(size_before);
-    if (!undone.ok()) return Fail(written);
+    if (!undone.ok()) return Fail(written, {.end = log_end_locked()});
     return written;
   }
   unflushed_records_ += info.record_count;
@@ -284,13 +269,31 @@ absl::Status SegmentedLog::AddSegment(Offset base) {
   return absl::OkStatus();
 }
 
-absl::Status SegmentedLog::RemoveSegment(SegmentMap::iterator it) {
-  std::shared_ptr<Segment> seg = std::move(it->second);
-  segments_.erase(it);
+absl::Status SegmentedLog::RemoveSegment(SegmentMap::iterator it,
+                                         RepairPlan plan) {
   dir_dirty_ = true;
-  absl::Status removed = seg->RemoveFiles();
-  // The map no longer matches the directory: refuse further writes.
-  return removed.ok() ? removed : Fail(removed);
+  absl::Status removed = it->second->RemoveFiles();
+  // Some of its files may be gone: the map no longer matches the directory.
+  if (!removed.ok()) return Fail(removed, plan);
+  segments_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::Status SegmentedLog::ReplaceSegmentsFrom(SegmentMap::iterator first,
+                                               Offset base, RepairPlan plan) {
+  dir_dirty_ = true;
+  // Files first: the new segment may take the name of an old one. The old
+  // segments stay in the map (readable through their open files) until the
+  // new one exists.
+  for (auto it = first; it != segments_.end(); ++it) {
+    absl::Status removed = it->second->RemoveFiles();
+    if (!removed.ok()) return Fail(removed, plan);
+  }
+  auto seg = Segment::Create(*fs_, dir_, base, config_, clock_->NowMs());
+  if (!seg.ok()) return Fail(seg.status(), plan);
+  segments_.erase(first, segments_.end());
+  segments_.emplace(base, std::move(*seg));
+  return absl::OkStatus();
 }
 
 absl::Status SegmentedLog::RollLocked() {
@@ -307,8 +310,8 @@ absl::Status SegmentedLog::ResetActiveAt(Offset base) {
     RETURN_IF_ERROR(active().SealIndexes());
     return AddSegment(base);
   }
-  RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
-  RETURN_IF_ERROR(AddSegment(base));
+  RETURN_IF_ERROR(ReplaceSegmentsFrom(std::prev(segments_.end()), base,
+                                      {.end = log_end_locked()}));
   if (segments_.size() == 1) {
     log_start_offset_ = base;
     epochs_dirty_ |= epochs_.TruncateFromStart(base);
@@ -318,13 +321,13 @@ absl::Status SegmentedLog::ResetActiveAt(Offset base) {
 
 absl::Status SegmentedLog::Roll() {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
   return RollLocked();
 }
 
 absl::Status SegmentedLog::RollIfDue() {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
   if (!RollDue(clock_->NowMs())) return absl::OkStatus();
   return RollLocked();
 }
@@ -370,13 +373,13 @@ Offset SegmentedLog::SegmentBaseOf(Offset offset) const {
 
 absl::Status SegmentedLog::Flush() {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
   return FlushLocked();
 }
 
 absl::Status SegmentedLog::FlushIfDue() {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
   if (first_unflushed_ms_ < 0 ||
       clock_->NowMs() - first_unflushed_ms_ < config_.flush_ms) {
     return absl::OkStatus();
@@ -391,7 +394,8 @@ absl::StatusOr<int> SegmentedLog::DeleteOldestSegments(int count) {
     count = static_cast<int>(segments_.size()) - 1;
   }
   for (int i = 0; i < count; ++i) {
-    RETURN_IF_ERROR(RemoveSegment(segments_.begin()));
+    RETURN_IF_ERROR(
+        RemoveSegment(segments_.begin(), {.end = log_end_locked()}));
   }
   const Offset first = segments_.begin()->first;
   log_start_offset_ = std::max(log_start_offset_, first);
@@ -404,7 +408,7 @@ absl::StatusOr<int> SegmentedLog::DeleteOldestSegments(int count) {
 
 absl::StatusOr<int> SegmentedLog::EnforceRetention() {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
   const int64_t now = clock_->NowMs();
   std::vector<const Segment*> segs;
   int64_t total = 0;
@@ -445,7 +449,7 @@ absl::StatusOr<int> SegmentedLog::EnforceRetention() {
 
 absl::Status SegmentedLog::AdvanceLogStartOffset(Offset offset) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
   if (offset > log_end_locked()) {
     return absl::OutOfRangeError(
         absl::StrCat("log start offset ", offset.value(),
@@ -468,11 +472,8 @@ absl::Status SegmentedLog::ResetTo(Offset offset) {
   epochs_.Clear();
   epochs_dirty_ = true;
   ++truncations_;
-  while (!segments_.empty()) {
-    RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
-  }
-  absl::Status added = AddSegment(offset);
-  if (!added.ok()) return Fail(added);
+  RETURN_IF_ERROR(ReplaceSegmentsFrom(segments_.begin(), offset,
+                                      {.end = offset, .reset = true}));
   log_start_offset_ = offset;
   recovery_point_ = offset;
   clean_up_to_ = offset;
@@ -485,25 +486,29 @@ absl::Status SegmentedLog::ResetTo(Offset offset) {
 
 absl::Status SegmentedLog::TruncateTo(Offset offset) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
+  return TruncateLocked(offset);
+}
+
+absl::Status SegmentedLog::TruncateLocked(Offset offset) {
   if (offset >= log_end_locked()) return absl::OkStatus();
   if (offset < log_start_offset_ || segments_.begin()->first >= offset) {
     return ResetTo(offset);
   }
   ++truncations_;
   while (segments_.rbegin()->first >= offset) {
-    RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end())));
+    RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end()), {.end = offset}));
   }
   // The removals must be durable before the cut: otherwise a power loss
   // could bring back later segments after a truncated one, leaving a gap.
   RETURN_IF_ERROR(SyncDirIfDirty());
   Segment& last = active();
   auto cut = last.TruncateTo(offset);
-  if (!cut.ok()) return Fail(cut.status());
+  if (!cut.ok()) return Fail(cut.status(), {.end = offset});
   // The cut must be durable before anything is appended after it, or a
   // crash could bring the removed batches back.
   absl::Status flushed = last.Flush();
-  if (!flushed.ok()) return Fail(flushed);
+  if (!flushed.ok()) return Fail(flushed, {.end = offset});
   RETURN_IF_ERROR(SyncDirIfDirty());
   recovery_point_ = std::min(recovery_point_, log_end_locked());
   clean_up_to_ = std::min(clean_up_to_, log_end_locked());
@@ -516,7 +521,7 @@ absl::Status SegmentedLog::TruncateTo(Offset offset) {
 
 absl::Status SegmentedLog::TruncateFullyAndStartAt(Offset offset) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
+  RETURN_IF_ERROR(EnsureWritable());
   return ResetTo(offset);
 }
 
@@ -529,7 +534,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
   uint64_t truncations;
   {
     absl::MutexLock lock(&mu_);
-    RETURN_IF_ERROR(CheckWritable());
+    RETURN_IF_ERROR(EnsureWritable());
     if (!config_.cleanup_compact || compacting_) return CompactionStats{};
     now = clock_->NowMs();
     uint64_t total = 0, dirty = 0;
@@ -583,7 +588,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
     return CompactionStats{};
   }
   auto groups = SwapInCleanedSegments(*fs_, dir_, config_, now, *prepared);
-  if (!groups.ok()) return Fail(groups.status());
+  if (!groups.ok()) return Fail(groups.status(), {.end = log_end_locked()});
   for (CleanedGroup& group : *groups) {
     for (Offset base : group.replaced) segments_.erase(base);
     segments_.emplace(group.segment->base_offset(), std::move(group.segment));

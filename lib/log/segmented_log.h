@@ -21,8 +21,12 @@ namespace rill::log {
 // Thread-safe: one mutex; reads take it shared, everything else exclusive,
 // except the long middle of a compaction pass, which runs without it on a
 // snapshot of inactive segments and swaps its output in under it.
-// A failed write that cannot be undone marks the log failed: later
-// mutations return that error (as Kafka takes a log directory offline).
+// A failed write that cannot be undone (a full disk in the middle of a
+// truncation, say) marks the log failed: mutations return that error until
+// the log repairs itself (segmented_log_repair.cc). Kafka takes the log
+// directory offline until the broker restarts; an embedded log cannot ask
+// for a restart, so it does what a restart would, in place, once the disk
+// lets it.
 class SegmentedLog final : public Log {
  public:
   static absl::StatusOr<std::unique_ptr<Log>> Open(LogOptions options);
@@ -66,6 +70,18 @@ class SegmentedLog final : public Log {
 
   SegmentedLog(LogOptions options);
 
+  // RepairPlan says how a failed log is brought back: reload the directory
+  // (as a restart would), then cut it back to `end` (an operation that failed
+  // half-way must not leave more than it reported), or, with `reset`, empty
+  // it at `end` (the failed operation was a reset).
+  struct RepairPlan {
+    Offset end;
+    bool reset = false;
+  };
+  // The longest a failed log waits between repair attempts (while the disk
+  // is still full, each attempt would fail again).
+  static constexpr int64_t kRepairBackoffMs = 100;
+
   // Load opens the segments on disk, recovering after an unclean shutdown
   // (log_loader.cc).
   absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -78,15 +94,31 @@ class SegmentedLog final : public Log {
   }
   // SegmentBaseOf is the base of the segment holding `offset` (-1 if none).
   Offset SegmentBaseOf(Offset offset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  absl::Status CheckWritable() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Fail records a write error that left the files in an unknown state.
-  absl::Status Fail(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // EnsureWritable is every mutation's first step: an error once closed,
+  // and while failed, a repair attempt (segmented_log_repair.cc).
+  absl::Status EnsureWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fail records a write error that left the files out of step with memory,
+  // and how to repair that; returns `status`.
+  absl::Status Fail(absl::Status status, RepairPlan plan)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Repair reopens the directory afresh, applies repair_'s cut, and takes
+  // the reopened log's state; on error nothing here changes.
+  absl::Status Repair() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // AdoptState moves `from`'s segments and bookkeeping into this log.
+  void AdoptState(SegmentedLog& from) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // AddSegment creates an empty segment at `base` (the new active one).
   absl::Status AddSegment(Offset base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // RemoveSegment drops a segment from the map and deletes its files; a
-  // failed delete fails the log.
-  absl::Status RemoveSegment(SegmentMap::iterator it)
+  // RemoveSegment deletes a segment's files, then drops it from the map; a
+  // failed delete fails the log (which then repairs to `plan`), leaving the
+  // segment in the map, so readers keep a log without holes.
+  absl::Status RemoveSegment(SegmentMap::iterator it, RepairPlan plan)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ReplaceSegmentsFrom replaces `first` and every later segment with one
+  // empty segment at `base`. The new segment exists before the old ones
+  // leave the map, so the map is never empty; a failure fails the log.
+  absl::Status ReplaceSegmentsFrom(SegmentMap::iterator first, Offset base,
+                                   RepairPlan plan)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool RollDue(int64_t now_ms) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -115,6 +147,8 @@ class SegmentedLog final : public Log {
   absl::Status ResetActiveAt(Offset base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // ResetTo replaces every segment with one empty segment at `offset`.
   absl::Status ResetTo(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // TruncateLocked is TruncateTo under the lock.
+  absl::Status TruncateLocked(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::shared_ptr<io::FileSystem> fs_;
   const std::shared_ptr<Clock> clock_;
@@ -143,7 +177,11 @@ class SegmentedLog final : public Log {
   // Counts truncations, so a compaction pass notices its sources changed.
   uint64_t truncations_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // Set while failed: the error mutations return, and how to repair.
   absl::Status failed_ ABSL_GUARDED_BY(mu_);
+  RepairPlan repair_ ABSL_GUARDED_BY(mu_);
+  // The clock time before which no repair is attempted.
+  int64_t next_repair_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace rill::log
