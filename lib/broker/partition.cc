@@ -364,7 +364,9 @@ absl::StatusOr<PendingAck> PartitionImpl::AppendLocked(
             .log_start_offset = log_->log_start_offset()}};
   }
   ASSIGN_OR_RETURN(AppendInfo info,
-                   log_->Append(batch, {.leader_epoch = state_.leader_epoch}),
+                   // ValidateProduceBatch checked the CRC.
+                   log_->Append(batch, {.leader_epoch = state_.leader_epoch,
+                                        .crc_verified = true}),
                    WithReason(_, ErrorReason::kInvalidRecord));
   producers_.Update(producer, info.first_offset, info.max_timestamp_ms);
   return PendingAck{

@@ -164,7 +164,8 @@ absl::Status PartitionImpl::AppendFromLeader(LeaderEpoch leader_epoch,
     RETURN_IF_ERROR(it.status());
     if (it.consumed() > 0) {
       RETURN_IF_ERROR(
-          log_->Append(batches.first(it.consumed()), {.assign_offsets = false})
+          log_->Append(batches.first(it.consumed()),
+                       {.assign_offsets = false, .crc_verified = true})
               .status());
       for (const record::RecordBatchHeader& h : headers) {
         if (!h.is_control()) {

@@ -27,7 +27,7 @@ using BatchList = absl::InlinedVector<BatchMeta, 4>;
 // adds up their records.
 absl::StatusOr<BatchList> ValidateBatches(std::string_view bytes,
                                           const LogConfig& config,
-                                          bool assign_offsets,
+                                          const AppendOptions& options,
                                           int64_t* record_count) {
   BatchList batches;
   BatchIterator it(bytes);
@@ -38,13 +38,13 @@ absl::StatusOr<BatchList> ValidateBatches(std::string_view bytes,
           "batch of ", h.total_size(), " bytes exceeds max.message.bytes ",
           config.max_message_bytes));
     }
-    RETURN_IF_ERROR(it.batch().VerifyCrc());
-    if (assign_offsets && h.records_count != h.last_offset_delta + 1) {
+    if (!options.crc_verified) RETURN_IF_ERROR(it.batch().VerifyCrc());
+    if (options.assign_offsets && h.records_count != h.last_offset_delta + 1) {
       return absl::InvalidArgumentError(
           absl::StrCat("batch declares ", h.records_count,
                        " records but lastOffsetDelta ", h.last_offset_delta));
     }
-    if (!assign_offsets && h.records_count > h.last_offset_delta + 1) {
+    if (!options.assign_offsets && h.records_count > h.last_offset_delta + 1) {
       return absl::InvalidArgumentError("more records than offsets in batch");
     }
     *record_count += h.records_count;
@@ -77,9 +77,8 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   AppendInfo info;
-  ASSIGN_OR_RETURN(BatchList metas,
-                   ValidateBatches(bytes, config_, options.assign_offsets,
-                                   &info.record_count));
+  ASSIGN_OR_RETURN(BatchList metas, ValidateBatches(bytes, config_, options,
+                                                    &info.record_count));
   const int64_t now = clock_->NowMs();
   const bool log_append_time =
       config_.message_timestamp_type == record::TimestampType::kLogAppendTime;

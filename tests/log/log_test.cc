@@ -178,6 +178,24 @@ TEST_CASE("Append rejects invalid input and leaves the log unchanged",
   CHECK(ReadEverything(*t.log) == t.StoredFrom(0));
 }
 
+TEST_CASE(
+    "Append leaves the CRC check to a caller that says it checked, and makes "
+    "it otherwise",
+    "[log]") {
+  LogTest t;
+  t.Open();
+  // The CRC no longer matches the bytes: only a caller that skipped its own
+  // check could hand this over as checked.
+  std::string batch = ValueBatch(2, kStartMs);
+  batch[batch.size() - 3] ^= 0x01;
+  CHECK(absl::IsDataLoss(t.log->Append(batch).status()));
+  CHECK(t.log->log_end_offset() == Offset(0));
+  ASSIGN_OR_REQUIRE(AppendInfo info,
+                    t.log->Append(std::string_view(batch),
+                                  AppendOptions{.crc_verified = true}));
+  CHECK(info.last_offset == Offset(1));
+}
+
 TEST_CASE("Append accepts a batch of exactly max.message.bytes", "[log]") {
   LogTest t;
   const std::string batch = ValueBatch(3, kStartMs);

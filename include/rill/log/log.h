@@ -60,6 +60,11 @@ struct AppendOptions {
   // false: a follower's append, the batches keep their base offsets, which
   // must continue the log (first base offset >= log end). Default: true.
   bool assign_offsets = true;
+  // true: the caller has already checked every batch's CRC over these very
+  // bytes (a broker validates a produce request, or a follower a fetched
+  // range, before appending), so the log does not read them a second time.
+  // Default: false.
+  bool crc_verified = false;
 };
 
 // AppendInfo describes what an Append wrote.
