@@ -327,8 +327,16 @@ absl::Status BrokerImpl::Stop(bool clean) {
                     [&](size_t i) { closed[i] = partitions[i]->Close(); });
   for (const absl::Status& s : closed) status.Update(s);
   if (logs_) status.Update(logs_->Close());
-  // Last, and only if everything above reached the disk.
-  if (status.ok()) status.Update(WriteCleanShutdownMarker(*fs_, data_dir_));
+  // Last, and only if everything above reached the disk. After a crash the
+  // broker stays unclean until the controller has heard so (registration
+  // says it): otherwise a restart that failed to register and then closed
+  // would look clean to the next one, and a replica that lost acknowledged
+  // records in the crash would stay eligible to lead.
+  const bool crash_reported =
+      previous_shutdown_clean_ || broker_epoch_.load() >= 0;
+  if (status.ok() && crash_reported) {
+    status.Update(WriteCleanShutdownMarker(*fs_, data_dir_));
+  }
   return status;
 }
 

@@ -146,6 +146,51 @@ TEST_CASE(
   }));
 }
 
+TEST_CASE(
+    "a broker back from a crash stays unclean until it has registered, so "
+    "a failed start in between does not make it an eligible leader again",
+    "[testing][faults][replication]") {
+  EmbeddedCluster cluster(FastFailover(/*in_memory=*/false));
+  REQUIRE_OK(cluster.CreateTopic("t", 1, {{"min.insync.replicas", "2"}}));
+  const int leader = Leader(cluster, kTp);
+  const int eligible = (leader + 1) % 3;
+  const int stopped = (leader + 2) % 3;
+  REQUIRE_OK(cluster.StopBroker(stopped));
+  REQUIRE(State(cluster, kTp).isr.size() == 2);
+  std::vector<std::string> acked;
+  for (const char* v : {"a", "b", "c"}) {
+    REQUIRE_OK(ProduceTo(cluster.broker(leader), kTp, v));
+    acked.push_back(v);
+  }
+  // The kill shrinks the ISR below min.insync.replicas: the killed broker
+  // becomes an eligible leader, though the power loss took the records.
+  REQUIRE_OK(cluster.KillBroker(eligible));
+  REQUIRE(State(cluster, kTp).elr == std::vector<NodeId>{NodeId(eligible)});
+  REQUIRE_OK(cluster.StopBroker(leader));
+  REQUIRE_FALSE(State(cluster, kTp).has_leader());
+
+  REQUIRE_OK(cluster.IsolateBroker(eligible));
+  CHECK_FALSE(cluster.StartBroker(eligible).ok());
+  CHECK_FALSE(cluster.IsRunning(eligible));
+  cluster.HealAll();
+  REQUIRE_OK(cluster.StartBroker(eligible));
+  // Its registration still says it crashed: it leaves the ELR instead of
+  // leading without the acknowledged records.
+  const replication::PartitionState state = State(cluster, kTp);
+  CHECK_FALSE(state.has_leader());
+  CHECK(state.elr.empty());
+  CHECK(state.isr == std::vector<NodeId>{NodeId(leader)});
+
+  // The broker that has them leads when it returns; with a second replica
+  // in sync again the records are served.
+  REQUIRE_OK(cluster.StartBroker(leader));
+  CHECK(Leader(cluster, kTp) == leader);
+  REQUIRE_OK(cluster.StartBroker(stopped));
+  CHECK(LogEnd(cluster.broker(leader), kTp) == Offset(3));
+  CHECK(WaitFor(
+      [&] { return ReadValues(cluster.broker(leader), kTp) == acked; }));
+}
+
 TEST_CASE("a stopped broker flushes first and starts again with all its data",
           "[testing][faults][replication]") {
   EmbeddedCluster cluster(FastFailover());
