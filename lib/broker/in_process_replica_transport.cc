@@ -15,7 +15,8 @@ absl::Status Unreachable(NodeId from, NodeId to) {
 }
 
 // ToReplicaResponse hands over where each partition's bytes lie; the
-// follower reads them on its own thread (the one copy its log needs).
+// follower copies them file to file on its own thread (the one copy its
+// log needs, and on POSIX files not through user memory).
 replication::ReplicaFetchResponse ToReplicaResponse(FetchResult result) {
   replication::ReplicaFetchResponse response;
   response.partitions.reserve(result.partitions.size());

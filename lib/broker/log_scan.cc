@@ -5,39 +5,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "record/format.h"
-#include "util/endian.h"
+#include "rill/record/record_batch.h"
 #include "util/status_macros.h"
 
 namespace rill::broker {
 namespace {
 
 namespace rf = record::format;
-using util::LoadBigEndian;
 
 // kScanChunkBytes bounds one Log::Read of a scan; the read returns file
 // ranges, not bytes, so this only limits how far one index walk goes.
 constexpr int64_t kScanChunkBytes = 64 << 20;
-
-// ParseStoredHeader reads the header fields of a stored batch (which the
-// log verified when it was appended or recovered).
-record::RecordBatchHeader ParseStoredHeader(const char* p) {
-  record::RecordBatchHeader h;
-  h.base_offset = LoadBigEndian<int64_t>(p + rf::kBaseOffsetOffset);
-  h.batch_length = LoadBigEndian<int32_t>(p + rf::kBatchLengthOffset);
-  h.partition_leader_epoch =
-      LoadBigEndian<int32_t>(p + rf::kPartitionLeaderEpochOffset);
-  h.magic = static_cast<int8_t>(p[rf::kMagicOffset]);
-  h.crc = LoadBigEndian<uint32_t>(p + rf::kCrcOffset);
-  h.attributes = LoadBigEndian<int16_t>(p + rf::kAttributesOffset);
-  h.last_offset_delta = LoadBigEndian<int32_t>(p + rf::kLastOffsetDeltaOffset);
-  h.base_timestamp = LoadBigEndian<int64_t>(p + rf::kBaseTimestampOffset);
-  h.max_timestamp = LoadBigEndian<int64_t>(p + rf::kMaxTimestampOffset);
-  h.producer_id = LoadBigEndian<int64_t>(p + rf::kProducerIdOffset);
-  h.producer_epoch = LoadBigEndian<int16_t>(p + rf::kProducerEpochOffset);
-  h.base_sequence = LoadBigEndian<int32_t>(p + rf::kBaseSequenceOffset);
-  h.records_count = LoadBigEndian<int32_t>(p + rf::kRecordsCountOffset);
-  return h;
-}
 
 }  // namespace
 
@@ -77,11 +55,14 @@ absl::Status ForEachBatchHeader(
           return absl::DataLossError(absl::StrCat(
               "log ", log.dir(), ": segment shrank while being scanned"));
         }
-        const record::RecordBatchHeader h = ParseStoredHeader(bytes.data());
-        if (h.batch_length < rf::kMinBatchLength || h.magic != rf::kMagic) {
-          return absl::DataLossError(absl::StrCat(
-              "log ", log.dir(), ": bad batch header at byte ", position));
+        absl::StatusOr<record::RecordBatchHeader> parsed =
+            record::ParseBatchHeader(bytes);
+        if (!parsed.ok()) {
+          return absl::DataLossError(
+              absl::StrCat("log ", log.dir(), ": bad batch header at byte ",
+                           position, ": ", parsed.status().message()));
         }
+        const record::RecordBatchHeader& h = *parsed;
         if (h.last_offset() >= next.value()) RETURN_IF_ERROR(fn(h));
         progress = std::max(progress, Offset(h.last_offset() + 1));
         position += static_cast<uint64_t>(h.total_size());

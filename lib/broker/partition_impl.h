@@ -88,8 +88,22 @@ class PartitionImpl final : public Partition,
                                 std::span<char> batches,
                                 Offset leader_high_watermark,
                                 Offset leader_log_start_offset) override;
+  absl::Status AppendStoredFromLeader(LeaderEpoch leader_epoch,
+                                      const LogReadResult& stored,
+                                      Offset leader_high_watermark,
+                                      Offset leader_log_start_offset) override;
 
  private:
+  // FollowLeader runs a follower's append (`append` appends and returns
+  // the headers of what it appended) if this replica still follows at
+  // `leader_epoch`, then tracks the producers and takes the leader's log
+  // start and high watermark.
+  absl::Status FollowLeader(
+      LeaderEpoch leader_epoch, Offset leader_high_watermark,
+      Offset leader_log_start_offset,
+      absl::FunctionRef<
+          absl::StatusOr<std::vector<record::RecordBatchHeader>>()>
+          append);
   // CloseWith closes, writing a producer snapshot if `snapshot`.
   absl::Status CloseWith(bool snapshot);
   // Bound is the first offset a consumer at `isolation` may not see.

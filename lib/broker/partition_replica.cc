@@ -150,28 +150,62 @@ absl::Status PartitionImpl::AppendFromLeader(LeaderEpoch leader_epoch,
                                              std::span<char> batches,
                                              Offset leader_high_watermark,
                                              Offset leader_log_start_offset) {
+  return FollowLeader(
+      leader_epoch, leader_high_watermark, leader_log_start_offset,
+      [&]() -> absl::StatusOr<std::vector<record::RecordBatchHeader>> {
+        // Whole batches only (a fetch may end in a partial one), each
+        // checked.
+        record::BatchIterator it(
+            std::string_view(batches.data(), batches.size()));
+        std::vector<record::RecordBatchHeader> headers;
+        while (it.Next()) {
+          RETURN_IF_ERROR(it.batch().VerifyCrc());
+          headers.push_back(it.batch().header());
+        }
+        RETURN_IF_ERROR(it.status());
+        if (it.consumed() > 0) {
+          RETURN_IF_ERROR(
+              log_->Append(batches.first(it.consumed()),
+                           {.assign_offsets = false, .crc_verified = true})
+                  .status());
+        }
+        return headers;
+      });
+}
+
+absl::Status PartitionImpl::AppendStoredFromLeader(
+    LeaderEpoch leader_epoch, const LogReadResult& stored,
+    Offset leader_high_watermark, Offset leader_log_start_offset) {
+  return FollowLeader(
+      leader_epoch, leader_high_watermark, leader_log_start_offset,
+      [&]() -> absl::StatusOr<std::vector<record::RecordBatchHeader>> {
+        ASSIGN_OR_RETURN(std::vector<record::RecordBatchHeader> headers,
+                         stored.ReadHeaders());
+        if (!headers.empty()) {
+          // The leader checked these CRCs when it took the batches, from
+          // the memory the bytes were then written from.
+          RETURN_IF_ERROR(log_->AppendFrom(stored, {.assign_offsets = false,
+                                                    .crc_verified = true})
+                              .status());
+        }
+        return headers;
+      });
+}
+
+absl::Status PartitionImpl::FollowLeader(
+    LeaderEpoch leader_epoch, Offset leader_high_watermark,
+    Offset leader_log_start_offset,
+    absl::FunctionRef<absl::StatusOr<std::vector<record::RecordBatchHeader>>()>
+        append) {
   bool changed;
   {
     absl::MutexLock lock(&append_mu_);
     RETURN_IF_ERROR(CheckFollowerLocked(leader_epoch));
-    // Whole batches only (a fetch may end in a partial one), each checked.
-    record::BatchIterator it(std::string_view(batches.data(), batches.size()));
-    std::vector<record::RecordBatchHeader> headers;
-    while (it.Next()) {
-      RETURN_IF_ERROR(it.batch().VerifyCrc());
-      headers.push_back(it.batch().header());
-    }
-    RETURN_IF_ERROR(it.status());
-    if (it.consumed() > 0) {
-      RETURN_IF_ERROR(
-          log_->Append(batches.first(it.consumed()),
-                       {.assign_offsets = false, .crc_verified = true})
-              .status());
-      for (const record::RecordBatchHeader& h : headers) {
-        if (!h.is_control()) {
-          producers_.Update(ProducerBatch::FromHeader(h), Offset(h.base_offset),
-                            h.max_timestamp);
-        }
+    ASSIGN_OR_RETURN(std::vector<record::RecordBatchHeader> headers, append());
+    for (const record::RecordBatchHeader& h : headers) {
+      if (!h.is_control()) {
+        producers_.Update(ProducerBatch::FromHeader(h), Offset(h.base_offset),
+                          h.max_timestamp);
       }
     }
     if (leader_log_start_offset > log_->log_start_offset() &&

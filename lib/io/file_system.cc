@@ -1,6 +1,7 @@
 // The helpers declared in rill/io/file_system.h that work on any FileSystem.
 #include "rill/io/file_system.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,22 @@
 #include "util/status_macros.h"
 
 namespace rill::io {
+
+absl::StatusOr<uint64_t> File::AppendFrom(const File& source, uint64_t offset,
+                                          uint64_t n) {
+  constexpr uint64_t kChunk = 1 << 20;
+  std::string buffer(std::min(n, kChunk), '\0');
+  uint64_t done = 0;
+  while (done < n) {
+    const size_t want = static_cast<size_t>(std::min(n - done, kChunk));
+    ASSIGN_OR_RETURN(std::string_view got,
+                     source.ReadAt(offset + done, want, buffer.data()));
+    RETURN_IF_ERROR(Append(got));
+    done += got.size();
+    if (got.size() < want) break;  // the source ended
+  }
+  return done;
+}
 
 absl::StatusOr<std::string> ReadFileToString(FileSystem& fs,
                                              const std::string& path) {

@@ -56,7 +56,50 @@ absl::Status SyncError(int err, std::string_view call, std::string_view path) {
 
 }  // namespace
 
-PosixFile::~PosixFile() { ::close(fd_); }
+PosixFile::~PosixFile() {
+  if (copy_fd_ >= 0) ::close(copy_fd_);
+  ::close(fd_);
+}
+
+absl::StatusOr<int> PosixFile::CopyTarget() {
+  if (copy_fd_ >= 0 || copy_unsupported_) return copy_fd_;
+  // The same open file, reopened through /proc so that it is this inode
+  // even if the path has been renamed or replaced since.
+  const std::string self = absl::StrCat("/proc/self/fd/", fd_);
+  do {
+    copy_fd_ = ::open(self.c_str(), O_WRONLY | O_CLOEXEC);
+  } while (copy_fd_ < 0 && errno == EINTR);
+  if (copy_fd_ < 0) copy_unsupported_ = true;  // no /proc: use a buffer
+  return copy_fd_;
+}
+
+absl::StatusOr<uint64_t> PosixFile::AppendFrom(const File& source,
+                                               uint64_t offset, uint64_t n) {
+  const int in = source.NativeHandle();
+  ASSIGN_OR_RETURN(const int out, CopyTarget());
+  if (in < 0 || out < 0) return File::AppendFrom(source, offset, n);
+  loff_t in_at = static_cast<loff_t>(offset);
+  loff_t out_at = static_cast<loff_t>(Size());
+  uint64_t done = 0;
+  while (done < n) {
+    const ssize_t c = ::copy_file_range(in, &in_at, out, &out_at,
+                                        static_cast<size_t>(n - done), 0);
+    if (c < 0) {
+      if (errno == EINTR) continue;
+      // Kernels and file systems that cannot copy between these files say
+      // so before copying anything.
+      if (done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                        errno == EOPNOTSUPP || errno == EBADF)) {
+        copy_unsupported_ = true;
+        return File::AppendFrom(source, offset, n);
+      }
+      return ErrnoToStatus(errno, "copy_file_range", path_);
+    }
+    if (c == 0) break;  // the source ended
+    done += static_cast<uint64_t>(c);
+  }
+  return done;
+}
 
 absl::StatusOr<std::string_view> PosixFile::ReadAt(uint64_t offset, size_t n,
                                                    char* scratch) const {

@@ -33,6 +33,11 @@ class PosixFile final : public File {
   absl::StatusOr<std::string_view> ReadAt(uint64_t offset, size_t n,
                                           char* scratch) const override;
   absl::Status Append(std::string_view data) override;
+  // AppendFrom copies file to file in the kernel (copy_file_range(2)) when
+  // `source` is a POSIX file too, and through a buffer otherwise or where
+  // the kernel cannot (another file system, an old kernel).
+  absl::StatusOr<uint64_t> AppendFrom(const File& source, uint64_t offset,
+                                      uint64_t n) override;
   absl::Status Truncate(uint64_t size) override;
   absl::Status Sync() override;
   // Size asks the kernel (fstat), so every File open on the path agrees and
@@ -42,9 +47,17 @@ class PosixFile final : public File {
   int NativeHandle() const override { return fd_; }
 
  private:
+  // CopyTarget is a descriptor of this file opened without O_APPEND, which
+  // copy_file_range(2) refuses to write to; opened on first use. -1 when
+  // the kernel cannot copy here (then AppendFrom goes through a buffer).
+  absl::StatusOr<int> CopyTarget();
+
   const int fd_;
   const std::string path_;
   const bool sync_;  // false: Sync does nothing (PosixFileSystemOptions)
+  // Touched only by the writer (Append's caller), like the file's end.
+  int copy_fd_ = -1;
+  bool copy_unsupported_ = false;
 };
 
 // PosixFileSystem holds no state of its own beyond its options (the OS

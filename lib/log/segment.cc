@@ -217,15 +217,34 @@ void Segment::IndexBatch(const BatchMeta& batch, uint64_t position) {
 
 absl::Status Segment::Append(std::string_view bytes,
                              std::span<const BatchMeta> batches) {
-  const uint64_t start = size_;
   RETURN_IF_ERROR(file_->Append(bytes));
-  uint64_t position = start;
+  IndexBatches(batches);
+  return absl::OkStatus();
+}
+
+absl::Status Segment::AppendCopies(std::span<const LogSlice> slices,
+                                   std::span<const BatchMeta> batches) {
+  for (const LogSlice& slice : slices) {
+    ASSIGN_OR_RETURN(
+        uint64_t copied,
+        file_->AppendFrom(*slice.file, slice.position, slice.size));
+    if (copied != slice.size) {
+      return absl::DataLossError(
+          absl::StrCat("copying into ", log_path_, ": the source ended after ",
+                       copied, " of ", slice.size, " bytes"));
+    }
+  }
+  IndexBatches(batches);
+  return absl::OkStatus();
+}
+
+void Segment::IndexBatches(std::span<const BatchMeta> batches) {
+  uint64_t position = size_;
   for (const BatchMeta& batch : batches) {
     IndexBatch(batch, position);
     position += batch.size;
   }
   size_ = position;
-  return absl::OkStatus();
 }
 
 absl::Status Segment::ScanFrom(uint64_t position) {

@@ -18,49 +18,24 @@ namespace {
 using record::BatchIterator;
 using record::RecordBatchHeader;
 
-// BatchList describes the batches of one append, back to back; most appends
-// hold one, so they live inline.
-using BatchList = absl::InlinedVector<BatchMeta, 4>;
-
-// ValidateBatches checks every batch of an append request before anything
-// is written (Kafka's LogValidator, the parts that belong to the log), and
-// adds up their records.
-absl::StatusOr<BatchList> ValidateBatches(std::string_view bytes,
-                                          const LogConfig& config,
-                                          const AppendOptions& options,
-                                          int64_t* record_count) {
-  BatchList batches;
-  BatchIterator it(bytes);
-  while (it.Next()) {
-    const RecordBatchHeader& h = it.batch().header();
-    if (h.total_size() > config.max_message_bytes) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "batch of ", h.total_size(), " bytes exceeds max.message.bytes ",
-          config.max_message_bytes));
-    }
-    if (!options.crc_verified) RETURN_IF_ERROR(it.batch().VerifyCrc());
-    if (options.assign_offsets && h.records_count != h.last_offset_delta + 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("batch declares ", h.records_count,
-                       " records but lastOffsetDelta ", h.last_offset_delta));
-    }
-    if (!options.assign_offsets && h.records_count > h.last_offset_delta + 1) {
-      return absl::InvalidArgumentError("more records than offsets in batch");
-    }
-    *record_count += h.records_count;
-    batches.push_back({.base_offset = h.base_offset,
-                       .last_offset = h.last_offset(),
-                       .max_timestamp_ms = h.max_timestamp,
-                       .size = static_cast<uint32_t>(h.total_size())});
+// CheckBatch applies Kafka's LogValidator checks that belong to the log and
+// need only the header.
+absl::Status CheckBatch(const RecordBatchHeader& h, const LogConfig& config,
+                        const AppendOptions& options) {
+  if (h.total_size() > config.max_message_bytes) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "batch of ", h.total_size(), " bytes exceeds max.message.bytes ",
+        config.max_message_bytes));
   }
-  RETURN_IF_ERROR(it.status());
-  if (it.truncated_tail() || it.consumed() != bytes.size()) {
-    return absl::InvalidArgumentError("append holds a partial batch");
+  if (options.assign_offsets && h.records_count != h.last_offset_delta + 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch declares ", h.records_count,
+                     " records but lastOffsetDelta ", h.last_offset_delta));
   }
-  if (batches.empty()) {
-    return absl::InvalidArgumentError("append holds no batch");
+  if (!options.assign_offsets && h.records_count > h.last_offset_delta + 1) {
+    return absl::InvalidArgumentError("more records than offsets in batch");
   }
-  return batches;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -71,31 +46,107 @@ SegmentedLog::SegmentedLog(LogOptions options)
       dir_(std::move(options.dir)),
       config_(options.config) {}
 
+void SegmentedLog::PendingAppend::Add(const RecordBatchHeader& h) {
+  record_count += h.records_count;
+  metas.push_back({.base_offset = h.base_offset,
+                   .last_offset = h.last_offset(),
+                   .max_timestamp_ms = h.max_timestamp,
+                   .size = static_cast<uint32_t>(h.total_size())});
+  epochs.push_back(LeaderEpoch(h.partition_leader_epoch));
+}
+
+absl::StatusOr<SegmentedLog::PendingAppend> SegmentedLog::ValidateBatches(
+    std::string_view bytes, const LogConfig& config,
+    const AppendOptions& options) {
+  PendingAppend pending;
+  BatchIterator it(bytes);
+  while (it.Next()) {
+    const RecordBatchHeader& h = it.batch().header();
+    RETURN_IF_ERROR(CheckBatch(h, config, options));
+    if (!options.crc_verified) RETURN_IF_ERROR(it.batch().VerifyCrc());
+    pending.Add(h);
+  }
+  RETURN_IF_ERROR(it.status());
+  if (it.truncated_tail() || it.consumed() != bytes.size()) {
+    return absl::InvalidArgumentError("append holds a partial batch");
+  }
+  if (pending.metas.empty()) {
+    return absl::InvalidArgumentError("append holds no batch");
+  }
+  return pending;
+}
+
 absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
                                                 const AppendOptions& options) {
   const std::string_view bytes(batches.data(), batches.size());
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
+  ASSIGN_OR_RETURN(PendingAppend pending,
+                   ValidateBatches(bytes, config_, options));
+  return AppendLocked(pending, options, batches.data(), [&](Segment& seg) {
+    return seg.Append(bytes, pending.metas);
+  });
+}
+
+absl::StatusOr<AppendInfo> SegmentedLog::AppendFrom(
+    const LogReadResult& source, const AppendOptions& options) {
+  if (options.assign_offsets || !options.crc_verified) {
+    return absl::InvalidArgumentError(
+        "AppendFrom copies a follower's batches: it neither assigns offsets "
+        "nor checks CRCs");
+  }
+  // The source's headers are read before taking this log's lock: they are
+  // another log's file.
+  ASSIGN_OR_RETURN(std::vector<RecordBatchHeader> headers,
+                   source.ReadHeaders());
+  if (headers.empty()) {
+    return absl::InvalidArgumentError("append holds no batch");
+  }
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(EnsureWritable());
+  PendingAppend pending;
+  for (const RecordBatchHeader& h : headers) {
+    RETURN_IF_ERROR(CheckBatch(h, config_, options));
+    pending.Add(h);
+  }
+  return AppendLocked(pending, options, nullptr, [&](Segment& seg) {
+    RETURN_IF_ERROR(seg.AppendCopies(source.slices, pending.metas));
+    // A cut of the source during the copy may have put other bytes where
+    // the headers were read: take none of it.
+    if (!source.Uncut()) {
+      return absl::DataLossError(
+          "the source log was cut while its batches were copied");
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<AppendInfo> SegmentedLog::AppendLocked(
+    PendingAppend& pending, const AppendOptions& options, char* bytes,
+    absl::FunctionRef<absl::Status(Segment&)> write) {
   AppendInfo info;
-  ASSIGN_OR_RETURN(BatchList metas, ValidateBatches(bytes, config_, options,
-                                                    &info.record_count));
+  info.record_count = pending.record_count;
   const int64_t now = clock_->NowMs();
   const bool log_append_time =
       config_.message_timestamp_type == record::TimestampType::kLogAppendTime;
 
   int64_t next = log_end_locked().value();
-  size_t position = 0;  // of the batch, within `batches`
+  size_t position = 0;  // of the batch, within `bytes`
+  uint64_t total = 0;
   // Where this append changes leader epoch.
   absl::InlinedVector<EpochEntry, 1> epoch_starts;
-  for (BatchMeta& b : metas) {
-    char* batch = batches.data() + position;
-    position += b.size;
+  for (size_t i = 0; i < pending.metas.size(); ++i) {
+    BatchMeta& b = pending.metas[i];
+    total += b.size;
     if (options.assign_offsets) {
+      char* batch = bytes + position;
+      position += b.size;
       const int64_t delta = b.last_offset - b.base_offset;
       record::SetBaseOffset(batch, next);
       record::SetPartitionLeaderEpoch(batch, options.leader_epoch.value());
       b.base_offset = next;
       b.last_offset = next + delta;
+      pending.epochs[i] = options.leader_epoch;
       if (log_append_time) {
         record::SetLogAppendTime(batch, b.size, now);
         b.max_timestamp_ms = now;
@@ -106,32 +157,28 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
                        " does not continue the log ending at ", next));
     }
     // A follower's batches carry their leader's epoch.
-    const LeaderEpoch epoch =
-        options.assign_offsets
-            ? options.leader_epoch
-            : LeaderEpoch(util::LoadBigEndian<int32_t>(
-                  batch + record::format::kPartitionLeaderEpochOffset));
+    const LeaderEpoch epoch = pending.epochs[i];
     if (epoch_starts.empty() || epoch_starts.back().epoch != epoch) {
       epoch_starts.push_back(
           {.epoch = epoch, .start_offset = Offset(b.base_offset)});
     }
     next = b.last_offset + 1;
-    if (&b == &metas.front() || b.max_timestamp_ms > info.max_timestamp_ms) {
+    if (i == 0 || b.max_timestamp_ms > info.max_timestamp_ms) {
       info.max_timestamp_ms = b.max_timestamp_ms;
       info.offset_of_max_timestamp = Offset(b.last_offset);
     }
   }
-  info.first_offset = Offset(metas.front().base_offset);
+  info.first_offset = Offset(pending.metas.front().base_offset);
   info.last_offset = Offset(next - 1);
-  info.batch_count = static_cast<int32_t>(metas.size());
-  info.bytes = static_cast<int64_t>(bytes.size());
+  info.batch_count = static_cast<int32_t>(pending.metas.size());
+  info.bytes = static_cast<int64_t>(total);
   info.log_append_time_ms = log_append_time ? now : -1;
 
   // Roll first if this append does not belong in the active segment.
   {
     Segment& seg = active();
-    const bool too_big = seg.size() + bytes.size() >
-                         static_cast<uint64_t>(config_.segment_bytes);
+    const bool too_big =
+        seg.size() + total > static_cast<uint64_t>(config_.segment_bytes);
     // segment.ms runs from the segment's first batch to the incoming one
     // (Kafka's timeWaitedForRoll), so replayed old data rolls as usual.
     const bool too_old =
@@ -151,7 +198,7 @@ absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
   RETURN_IF_ERROR(AssignEpochs(epoch_starts));
   Segment& seg = active();
   const uint64_t size_before = seg.size();
-  absl::Status written = seg.Append(bytes, metas);
+  absl::Status written = write(seg);
   if (!written.ok()) {
     // Epochs this append started begin at the log end it did not move.
     epochs_dirty_ |= epochs_.TruncateFromEnd(log_end_locked());
@@ -175,6 +222,8 @@ absl::StatusOr<LogReadResult> SegmentedLog::Read(Offset offset,
   LogReadResult result;
   result.log_start_offset = log_start_offset_;
   result.log_end_offset = log_end_locked();
+  result.cuts = cuts_;
+  result.cuts_at_read = cuts_->load();
   if (offset == result.log_end_offset) return result;
   if (offset < log_start_offset_ || offset > result.log_end_offset) {
     return absl::OutOfRangeError(absl::StrCat(
@@ -470,7 +519,7 @@ absl::Status SegmentedLog::ResetTo(Offset offset) {
   dir_dirty_ = true;
   epochs_.Clear();
   epochs_dirty_ = true;
-  ++truncations_;
+  cuts_->fetch_add(1);
   RETURN_IF_ERROR(ReplaceSegmentsFrom(segments_.begin(), offset,
                                       {.end = offset, .reset = true}));
   log_start_offset_ = offset;
@@ -494,7 +543,7 @@ absl::Status SegmentedLog::TruncateLocked(Offset offset) {
   if (offset < log_start_offset_ || segments_.begin()->first >= offset) {
     return ResetTo(offset);
   }
-  ++truncations_;
+  cuts_->fetch_add(1);
   while (segments_.rbegin()->first >= offset) {
     RETURN_IF_ERROR(RemoveSegment(std::prev(segments_.end()), {.end = offset}));
   }
@@ -556,7 +605,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
     }
     compacting_ = true;
     config = config_;
-    truncations = truncations_;
+    truncations = cuts_->load();
   }
 
   // Phase 2, without the lock: the long part (reading every record and
@@ -575,7 +624,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
   absl::MutexLock lock(&mu_);
   compacting_ = false;
   if (!prepared.ok()) return prepared.status();  // .cleaned files: next open
-  bool intact = !closed_ && failed_.ok() && truncations == truncations_;
+  bool intact = !closed_ && failed_.ok() && truncations == cuts_->load();
   for (const CleanSource& source : sources) {
     auto it = segments_.find(source.base);
     intact =
@@ -625,6 +674,29 @@ absl::StatusOr<std::string> LogReadResult::ReadAll() const {
   ASSIGN_OR_RETURN(std::span<char> bytes, ReadInto(out));
   out.resize(bytes.size());
   return out;
+}
+
+absl::StatusOr<std::vector<record::RecordBatchHeader>>
+LogReadResult::ReadHeaders() const {
+  std::vector<record::RecordBatchHeader> headers;
+  char scratch[record::format::kHeaderSize];
+  for (const LogSlice& slice : slices) {
+    const uint64_t end = slice.position + slice.size;
+    for (uint64_t at = slice.position; at < end;) {
+      ASSIGN_OR_RETURN(std::string_view bytes,
+                       slice.file->ReadAt(at, sizeof(scratch), scratch));
+      absl::StatusOr<record::RecordBatchHeader> h =
+          record::ParseBatchHeader(bytes);
+      if (!h.ok() || h->total_size() > static_cast<int64_t>(end - at)) {
+        return absl::DataLossError(absl::StrCat(
+            "log slice holds no whole batch at byte ", at,
+            h.ok() ? "" : absl::StrCat(": ", h.status().message())));
+      }
+      at += static_cast<uint64_t>(h->total_size());
+      headers.push_back(*h);
+    }
+  }
+  return headers;
 }
 
 absl::StatusOr<std::span<char>> LogReadResult::ReadInto(

@@ -2,6 +2,7 @@
 #ifndef RILL_LOG_SEGMENTED_LOG_H_
 #define RILL_LOG_SEGMENTED_LOG_H_
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,6 +10,8 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "log/checkpoint.h"
 #include "log/leader_epoch_cache.h"
@@ -38,6 +41,8 @@ class SegmentedLog final : public Log {
   using Log::Append;
   absl::StatusOr<AppendInfo> Append(std::span<char> batches,
                                     const AppendOptions& options) override;
+  absl::StatusOr<AppendInfo> AppendFrom(const LogReadResult& source,
+                                        const AppendOptions& options) override;
   absl::StatusOr<LogReadResult> Read(Offset offset,
                                      const ReadOptions& options) override;
   absl::StatusOr<std::optional<TimestampOffset>> FindOffsetByTimestamp(
@@ -69,6 +74,30 @@ class SegmentedLog final : public Log {
   using SegmentMap = std::map<Offset, std::shared_ptr<Segment>>;
 
   SegmentedLog(LogOptions options);
+
+  // PendingAppend describes the batches of one append, back to back (most
+  // appends hold one, so they live inline), before offsets are assigned.
+  struct PendingAppend {
+    absl::InlinedVector<BatchMeta, 4> metas;
+    // Each batch's partitionLeaderEpoch as it arrived.
+    absl::InlinedVector<LeaderEpoch, 4> epochs;
+    int64_t record_count = 0;
+
+    void Add(const record::RecordBatchHeader& h);
+  };
+  // ValidateBatches checks every batch of an append request before
+  // anything is written (Kafka's LogValidator, the parts that belong to the
+  // log).
+  static absl::StatusOr<PendingAppend> ValidateBatches(
+      std::string_view bytes, const LogConfig& config,
+      const AppendOptions& options);
+  // AppendLocked assigns offsets (rewriting `bytes`, which may be null for a
+  // follower's append), rolls if due, records the epochs, and writes with
+  // `write`, undoing a partial write.
+  absl::StatusOr<AppendInfo> AppendLocked(
+      PendingAppend& pending, const AppendOptions& options, char* bytes,
+      absl::FunctionRef<absl::Status(Segment&)> write)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // RepairPlan says how a failed log is brought back: reload the directory
   // (as a restart would), then cut it back to `end` (an operation that failed
@@ -174,8 +203,11 @@ class SegmentedLog final : public Log {
   Offset clean_up_to_ ABSL_GUARDED_BY(mu_);
   // A compaction pass is between its snapshot and its swap.
   bool compacting_ ABSL_GUARDED_BY(mu_) = false;
-  // Counts truncations, so a compaction pass notices its sources changed.
-  uint64_t truncations_ ABSL_GUARDED_BY(mu_) = 0;
+  // Counts cuts (truncations, resets, repairs), so a compaction pass
+  // notices its sources changed and a reader of Read's slices that their
+  // bytes may have (LogReadResult::Uncut). Bumped under mu_ before a cut.
+  const std::shared_ptr<std::atomic<uint64_t>> cuts_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   // Set while failed: the error mutations return, and how to repair.
   absl::Status failed_ ABSL_GUARDED_BY(mu_);

@@ -45,6 +45,9 @@ absl::Status SegmentedLog::EnsureWritable() {
 }
 
 absl::Status SegmentedLog::Repair() {
+  // The reopened log may cut these very files (recovery, the plan's cut):
+  // readers holding slices of them must know first.
+  cuts_->fetch_add(1);
   ASSIGN_OR_RETURN(
       std::unique_ptr<Log> reopened,
       Open({.dir = dir_, .config = config_, .fs = fs_, .clock = clock_}));
@@ -75,8 +78,7 @@ void SegmentedLog::AdoptState(SegmentedLog& from) {
   dir_dirty_ = from.dir_dirty_;
   clean_up_to_ = from.clean_up_to_;
   // A compaction pass between its snapshot and its swap must discard its
-  // output: its sources are not these segments.
-  ++truncations_;
+  // output (its sources are not these segments): Repair counted a cut.
 }
 
 }  // namespace rill::log

@@ -35,39 +35,28 @@ bool RecordBatchHeader::is_control() const {
   return (attributes & format::kControlBit) != 0;
 }
 
-absl::StatusOr<RecordBatchView> RecordBatchView::Parse(std::string_view bytes) {
+absl::StatusOr<RecordBatchHeader> ParseBatchHeader(std::string_view bytes) {
   if (bytes.size() < format::kHeaderSize) {
     return absl::InvalidArgumentError(
         absl::StrCat("record batch: ", bytes.size(),
                      " bytes is shorter than the 61-byte header"));
   }
   const char* p = bytes.data();
-  const int32_t batch_length =
-      LoadBigEndian<int32_t>(p + format::kBatchLengthOffset);
-  if (batch_length < format::kMinBatchLength) {
+  RecordBatchHeader h;
+  h.batch_length = LoadBigEndian<int32_t>(p + format::kBatchLengthOffset);
+  if (h.batch_length < format::kMinBatchLength) {
     return absl::InvalidArgumentError(
-        absl::StrCat("record batch: batchLength ", batch_length,
+        absl::StrCat("record batch: batchLength ", h.batch_length,
                      " is below the minimum ", format::kMinBatchLength));
   }
-  const size_t total_size = format::kLogOverhead + batch_length;
-  if (total_size > bytes.size()) {
+  h.magic = static_cast<int8_t>(p[format::kMagicOffset]);
+  if (h.magic != format::kMagic) {
     return absl::InvalidArgumentError(
-        absl::StrCat("record batch: batch of ", total_size,
-                     " bytes runs past the buffer's ", bytes.size()));
+        absl::StrCat("record batch: unsupported magic ", h.magic));
   }
-  const int8_t magic = static_cast<int8_t>(p[format::kMagicOffset]);
-  if (magic != format::kMagic) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("record batch: unsupported magic ", magic));
-  }
-
-  RecordBatchView view;
-  RecordBatchHeader& h = view.header_;
   h.base_offset = LoadBigEndian<int64_t>(p + format::kBaseOffsetOffset);
-  h.batch_length = batch_length;
   h.partition_leader_epoch =
       LoadBigEndian<int32_t>(p + format::kPartitionLeaderEpochOffset);
-  h.magic = magic;
   h.crc = LoadBigEndian<uint32_t>(p + format::kCrcOffset);
   h.attributes = LoadBigEndian<int16_t>(p + format::kAttributesOffset);
   h.last_offset_delta =
@@ -78,6 +67,18 @@ absl::StatusOr<RecordBatchView> RecordBatchView::Parse(std::string_view bytes) {
   h.producer_epoch = LoadBigEndian<int16_t>(p + format::kProducerEpochOffset);
   h.base_sequence = LoadBigEndian<int32_t>(p + format::kBaseSequenceOffset);
   h.records_count = LoadBigEndian<int32_t>(p + format::kRecordsCountOffset);
+  return h;
+}
+
+absl::StatusOr<RecordBatchView> RecordBatchView::Parse(std::string_view bytes) {
+  RecordBatchView view;
+  ASSIGN_OR_RETURN(view.header_, ParseBatchHeader(bytes));
+  const size_t total_size = static_cast<size_t>(view.header_.total_size());
+  if (total_size > bytes.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record batch: batch of ", total_size,
+                     " bytes runs past the buffer's ", bytes.size()));
+  }
   view.data_ = bytes.substr(0, total_size);
   return view;
 }

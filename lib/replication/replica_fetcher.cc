@@ -136,8 +136,6 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
 
   // Run is the thread fetching from `leader`.
   void Run(NodeId leader) {
-    // What in-process fetches read into, kept across them.
-    std::string buffer;
     for (;;) {
       std::vector<Work> truncate, fetch;
       {
@@ -147,7 +145,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
       if (!truncate.empty()) {
         Truncate(leader, truncate);
       } else {
-        Fetch(leader, fetch, buffer);
+        Fetch(leader, fetch);
       }
     }
   }
@@ -240,8 +238,7 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   // Fetch reads from the leader's logs at each replica's end and appends.
-  void Fetch(NodeId leader, const std::vector<Work>& work,
-             std::string& buffer) {
+  void Fetch(NodeId leader, const std::vector<Work>& work) {
     ReplicaFetchRequest request{.replica_id = options_.node_id,
                                 .partitions = {},
                                 .max_wait_ms = options_.fetch_wait_max_ms,
@@ -276,14 +273,19 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         continue;
       }
       Settle(*w, [&](Followed& f, ReplicaFetcherMetrics& delta) {
-        absl::StatusOr<std::span<char>> records = Records(fetched, buffer);
-        absl::Status s = records.ok()
-                             ? w->replica->AppendFromLeader(
-                                   w->epoch, *records, fetched.high_watermark,
-                                   fetched.log_start_offset)
-                             : records.status();
+        const bool stored = fetched.stored.size_bytes > 0;
+        absl::Status s =
+            stored ? w->replica->AppendStoredFromLeader(
+                         w->epoch, fetched.stored, fetched.high_watermark,
+                         fetched.log_start_offset)
+                   : w->replica->AppendFromLeader(
+                         w->epoch,
+                         std::span<char>(fetched.records.data(),
+                                         fetched.records.size()),
+                         fetched.high_watermark, fetched.log_start_offset);
         if (s.ok()) {
-          delta.bytes_appended += records->size();
+          delta.bytes_appended +=
+              stored ? fetched.stored.size_bytes : fetched.records.size();
           return;
         }
         ++delta.errors;
@@ -292,16 +294,6 @@ class ReplicaFetcher::Impl : public std::enable_shared_from_this<Impl> {
         if (!IsStaleLeadership(s)) f.truncated = false;
       });
     }
-  }
-
-  // Records are the fetched bytes, read into `buffer` when the transport
-  // left them in the leader's log.
-  static absl::StatusOr<std::span<char>> Records(
-      ReplicaFetchedPartition& fetched, std::string& buffer) {
-    if (fetched.stored.size_bytes == 0) {
-      return std::span<char>(fetched.records.data(), fetched.records.size());
-    }
-    return fetched.stored.ReadInto(buffer);
   }
 
   void HandleFetchError(const Work& w, const ReplicaFetchedPartition& fetched) {

@@ -133,6 +133,64 @@ TEMPLATE_TEST_CASE("Truncate shrinks or zero-extends and appends follow it",
   CHECK(Read(*file, 0, 100) == "z");
 }
 
+TEMPLATE_TEST_CASE(
+    "AppendFrom appends a range of another file after what the file holds, "
+    "and stops where the source ends",
+    "[io]", FS_TYPES) {
+  TestType env;
+  INFO(TestType::kName);
+  // Over a megabyte, so the copy takes more than one round (chunks, or
+  // copy_file_range's partial copies).
+  constexpr uint64_t kSize = (3 << 20) / 2 + 333;
+  auto source = Open(*env.fs, JoinPath(env.root, "source"));
+  REQUIRE(source->Append(PatternRange(0, kSize)).ok());
+  // The target opens as the log opens its segments (appending).
+  auto target = Open(*env.fs, JoinPath(env.root, "target"));
+  REQUIRE(target->Append("head").ok());
+
+  absl::StatusOr<uint64_t> copied =
+      target->AppendFrom(*source, 100, kSize - 200);
+  INFO(copied.status().ToString());
+  REQUIRE(copied.ok());
+  CHECK(*copied == kSize - 200);
+  CHECK(target->Size() == 4 + kSize - 200);
+  CHECK(Read(*target, 0, 4) == "head");
+  CHECK(Read(*target, 4, kSize) == PatternRange(100, kSize - 200));
+  // Appends continue after the copy.
+  REQUIRE(target->Append("tail").ok());
+  CHECK(Read(*target, 4 + kSize - 200, 10) == "tail");
+
+  SECTION("a range past the source's end copies what there is") {
+    const uint64_t before = target->Size();
+    absl::StatusOr<uint64_t> short_copy =
+        target->AppendFrom(*source, kSize - 10, 1000);
+    REQUIRE(short_copy.ok());
+    CHECK(*short_copy == 10);
+    CHECK(Read(*target, before, 100) == PatternRange(kSize - 10, 10));
+    absl::StatusOr<uint64_t> nothing = target->AppendFrom(*source, kSize, 5);
+    REQUIRE(nothing.ok());
+    CHECK(*nothing == 0);
+    CHECK(target->Size() == before + 10);
+  }
+}
+
+TEST_CASE("AppendFrom copies from a file of another file system", "[io]") {
+  MemEnv mem;
+  PosixEnv posix;
+  auto in_memory = Open(*mem.fs, JoinPath(mem.root, "source"));
+  REQUIRE(in_memory->Append(PatternRange(0, 5000)).ok());
+  auto on_disk = Open(*posix.fs, JoinPath(posix.root, "target"));
+  absl::StatusOr<uint64_t> copied = on_disk->AppendFrom(*in_memory, 7, 4000);
+  REQUIRE(copied.ok());
+  CHECK(*copied == 4000);
+  CHECK(Read(*on_disk, 0, 5000) == PatternRange(7, 4000));
+  // And back.
+  auto back = Open(*mem.fs, JoinPath(mem.root, "back"));
+  copied = back->AppendFrom(*on_disk, 0, 4000);
+  REQUIRE(copied.ok());
+  CHECK(Read(*back, 0, 5000) == PatternRange(7, 4000));
+}
+
 TEMPLATE_TEST_CASE("Two handles on one file see each other's appends", "[io]",
                    FS_TYPES) {
   TestType env;

@@ -52,6 +52,15 @@ class File {
   // Append writes `data` at the end of the file.
   virtual absl::Status Append(std::string_view data) = 0;
 
+  // AppendFrom appends `n` bytes of `source` from `offset` (a follower
+  // copying its leader's log within one process), without passing them
+  // through this process's memory where the OS can copy file to file
+  // (copy_file_range(2)); otherwise through a buffer. Fewer bytes are
+  // copied only when `source` ends first: returns how many were. On an
+  // error part of the range may have been appended.
+  virtual absl::StatusOr<uint64_t> AppendFrom(const File& source,
+                                              uint64_t offset, uint64_t n);
+
   // Truncate cuts (or zero-extends) the file to `size` bytes.
   virtual absl::Status Truncate(uint64_t size) = 0;
 

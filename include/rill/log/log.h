@@ -22,6 +22,7 @@
 #ifndef RILL_LOG_LOG_H_
 #define RILL_LOG_LOG_H_
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -35,6 +36,7 @@
 #include "rill/clock.h"
 #include "rill/io/file_system.h"
 #include "rill/log/log_config.h"
+#include "rill/record/record_batch.h"
 #include "rill/types.h"
 
 namespace rill {
@@ -97,6 +99,11 @@ struct LogReadResult {
   // The log's bounds when the read was served.
   Offset log_start_offset;
   Offset log_end_offset;
+  // The log's count of cuts (truncations and resets, which rewrite bytes
+  // at positions slices may name), shared with the log, and its value when
+  // the read was served. Null for results not from a log.
+  std::shared_ptr<const std::atomic<uint64_t>> cuts = nullptr;
+  uint64_t cuts_at_read = 0;
 
   // ReadAll copies the bytes of every slice into one string (for in-process
   // consumers and tests; the network path sends the slices as they are).
@@ -105,6 +112,12 @@ struct LogReadResult {
   // smaller (never shrinking it), and returns where they are: a reader
   // that keeps one buffer pays for neither allocation nor zeroing.
   absl::StatusOr<std::span<char>> ReadInto(std::string& buffer) const;
+  // ReadHeaders reads the header of every batch in the slices, and nothing
+  // of their bodies. kDataLoss if the slices no longer hold whole batches.
+  absl::StatusOr<std::vector<record::RecordBatchHeader>> ReadHeaders() const;
+  // Uncut is whether the log has not been cut since the read: until then
+  // the slices' files hold, at those positions, the bytes they held then.
+  bool Uncut() const { return cuts == nullptr || cuts->load() == cuts_at_read; }
 };
 
 // ReadOptions bound a Read.
@@ -181,6 +194,16 @@ class Log {
   absl::StatusOr<AppendInfo> Append(std::string_view batches) {
     return Append(batches, AppendOptions{});
   }
+
+  // AppendFrom is a follower's Append of batches another log in this
+  // process holds (`source`, from its Read): the bytes go file to file
+  // (io::File::AppendFrom), and only their headers are read here. The
+  // source log checked their CRCs when it took them, so `options` must say
+  // crc_verified and not assign_offsets (kInvalidArgument otherwise). If the
+  // source log is cut while its bytes are copied, nothing is appended:
+  // kDataLoss. Otherwise as Append.
+  virtual absl::StatusOr<AppendInfo> AppendFrom(
+      const LogReadResult& source, const AppendOptions& options) = 0;
 
   // Read returns the batches from the one containing `offset` onwards, up to
   // the bounds in `options`. `offset` == log end gives an empty result;

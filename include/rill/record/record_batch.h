@@ -124,6 +124,12 @@ struct RecordBatchHeader {
   int64_t total_size() const { return 12 + static_cast<int64_t>(batch_length); }
 };
 
+// ParseBatchHeader reads the 61-byte header at the start of `bytes` alone
+// (a batch's body may lie elsewhere, e.g. still in a file). kInvalidArgument
+// for fewer than 61 bytes, a batchLength below the header or a magic other
+// than 2.
+absl::StatusOr<RecordBatchHeader> ParseBatchHeader(std::string_view bytes);
+
 // RecordBatchView is a parsed, bounds-checked view of one batch's bytes.
 // It does not own them. Parse checks sizes and magic, not the CRC.
 class RecordBatchView {

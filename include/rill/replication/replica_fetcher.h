@@ -59,6 +59,13 @@ class FollowerReplica {
                                         std::span<char> batches,
                                         Offset leader_high_watermark,
                                         Offset leader_log_start_offset) = 0;
+  // AppendStoredFromLeader is AppendFromLeader of batches that still lie in
+  // the leader's log in this process (ReplicaFetchedPartition::stored): they
+  // are copied file to file (Log::AppendFrom), their CRCs taken as the
+  // leader checked them.
+  virtual absl::Status AppendStoredFromLeader(
+      LeaderEpoch leader_epoch, const LogReadResult& stored,
+      Offset leader_high_watermark, Offset leader_log_start_offset) = 0;
 };
 
 // ReplicaFetcherOptions create a ReplicaFetcher. Kafka's replica.* names.

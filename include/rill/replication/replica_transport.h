@@ -61,7 +61,7 @@ struct ReplicaFetchedPartition {
   Offset log_end_offset = Offset(-1);
   // Whole RecordBatch v2 batches from fetch_offset on, as stored: in
   // `records`, or, from a transport sharing the leader's storage (in one
-  // process), where they lie in the leader's log, for the follower to read
+  // process), where they lie in the leader's log, for the follower to copy
   // on its own thread (the leader's thread that answered the fetch then
   // copies nothing). At most one of the two is non-empty.
   std::string records = {};
