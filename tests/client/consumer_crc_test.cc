@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "client_test_util.h"
+#include "io/forwarding_file_system.h"
 #include "rill/client/consumer.h"
 #include "rill/error.h"
 #include "rill/io/file_system.h"
@@ -49,17 +50,18 @@ class FlipFile : public io::File {
 
 // FlipFileSystem is an in-memory file system whose files named
 // `victim_suffix` are FlipFiles.
-class FlipFileSystem : public io::FileSystem {
+class FlipFileSystem : public io::testing::ForwardingFileSystem {
  public:
   FlipFileSystem(std::string victim_suffix,
                  std::shared_ptr<std::atomic<int64_t>> flip_at)
-      : victim_suffix_(std::move(victim_suffix)),
+      : ForwardingFileSystem(io::NewMemFileSystem()),
+        victim_suffix_(std::move(victim_suffix)),
         flip_at_(std::move(flip_at)) {}
 
   absl::StatusOr<std::unique_ptr<io::File>> OpenFile(
       const std::string& path, const io::OpenOptions& options) override {
     absl::StatusOr<std::unique_ptr<io::File>> file =
-        base_->OpenFile(path, options);
+        ForwardingFileSystem::OpenFile(path, options);
     if (!file.ok() || path.size() < victim_suffix_.size() ||
         path.compare(path.size() - victim_suffix_.size(), victim_suffix_.size(),
                      victim_suffix_) != 0) {
@@ -68,31 +70,8 @@ class FlipFileSystem : public io::FileSystem {
     return std::unique_ptr<io::File>(
         std::make_unique<FlipFile>(*std::move(file), flip_at_));
   }
-  absl::Status CreateDirs(const std::string& path) override {
-    return base_->CreateDirs(path);
-  }
-  absl::StatusOr<std::vector<std::string>> ListDir(
-      const std::string& path) override {
-    return base_->ListDir(path);
-  }
-  absl::StatusOr<bool> Exists(const std::string& path) override {
-    return base_->Exists(path);
-  }
-  absl::Status RemoveFile(const std::string& path) override {
-    return base_->RemoveFile(path);
-  }
-  absl::Status RemoveDir(const std::string& path) override {
-    return base_->RemoveDir(path);
-  }
-  absl::Status Rename(const std::string& from, const std::string& to) override {
-    return base_->Rename(from, to);
-  }
-  absl::Status SyncDir(const std::string& path) override {
-    return base_->SyncDir(path);
-  }
 
  private:
-  const std::shared_ptr<io::FileSystem> base_ = io::NewMemFileSystem();
   const std::string victim_suffix_;
   const std::shared_ptr<std::atomic<int64_t>> flip_at_;
 };

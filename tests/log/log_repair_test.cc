@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "io/forwarding_file_system.h"
 #include "log/log_test_util.h"
 #include "rill/clock.h"
 #include "rill/io/fault_injection_file_system.h"
@@ -26,10 +27,9 @@ constexpr int64_t kAfterBackoffMs = 1000;
 // RefusingFileSystem passes every call to `base`, except that while
 // `refuse_new_files` is set it refuses to create files (a full inode table,
 // say): no fault of FaultInjectionFileSystem fails a segment's creation.
-class RefusingFileSystem final : public io::FileSystem {
+class RefusingFileSystem final : public io::testing::ForwardingFileSystem {
  public:
-  explicit RefusingFileSystem(std::shared_ptr<io::FileSystem> base)
-      : base_(std::move(base)) {}
+  using ForwardingFileSystem::ForwardingFileSystem;
 
   std::atomic<bool> refuse_new_files = false;
 
@@ -38,33 +38,8 @@ class RefusingFileSystem final : public io::FileSystem {
     if (options.create && refuse_new_files) {
       return absl::ResourceExhaustedError("create " + path + ": refused");
     }
-    return base_->OpenFile(path, options);
+    return ForwardingFileSystem::OpenFile(path, options);
   }
-  absl::Status CreateDirs(const std::string& path) override {
-    return base_->CreateDirs(path);
-  }
-  absl::StatusOr<std::vector<std::string>> ListDir(
-      const std::string& path) override {
-    return base_->ListDir(path);
-  }
-  absl::StatusOr<bool> Exists(const std::string& path) override {
-    return base_->Exists(path);
-  }
-  absl::Status RemoveFile(const std::string& path) override {
-    return base_->RemoveFile(path);
-  }
-  absl::Status RemoveDir(const std::string& path) override {
-    return base_->RemoveDir(path);
-  }
-  absl::Status Rename(const std::string& from, const std::string& to) override {
-    return base_->Rename(from, to);
-  }
-  absl::Status SyncDir(const std::string& path) override {
-    return base_->SyncDir(path);
-  }
-
- private:
-  const std::shared_ptr<io::FileSystem> base_;
 };
 
 // RepairEnv is a log on `fs` with a manual clock, holding 12 flushed
