@@ -535,10 +535,6 @@ absl::Status SegmentedLog::ResetTo(Offset offset) {
 absl::Status SegmentedLog::TruncateTo(Offset offset) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
-  return TruncateLocked(offset);
-}
-
-absl::Status SegmentedLog::TruncateLocked(Offset offset) {
   if (offset >= log_end_locked()) return absl::OkStatus();
   if (offset < log_start_offset_ || segments_.begin()->first >= offset) {
     return ResetTo(offset);
@@ -670,9 +666,21 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(LogOptions options) {
 }
 
 absl::StatusOr<std::string> LogReadResult::ReadAll() const {
-  std::string out;
-  ASSIGN_OR_RETURN(std::span<char> bytes, ReadInto(out));
-  out.resize(bytes.size());
+  std::string out(size_bytes, '\0');
+  size_t at = 0;
+  for (const LogSlice& slice : slices) {
+    ASSIGN_OR_RETURN(
+        std::string_view got,
+        slice.file->ReadAt(slice.position, slice.size, out.data() + at));
+    if (got.size() != slice.size) {
+      return absl::DataLossError("log slice was truncated while being read");
+    }
+    if (got.data() != out.data() + at) {
+      std::copy(got.begin(), got.end(), out.begin() + at);
+    }
+    at += got.size();
+  }
+  out.resize(at);
   return out;
 }
 
@@ -697,25 +705,6 @@ LogReadResult::ReadHeaders() const {
     }
   }
   return headers;
-}
-
-absl::StatusOr<std::span<char>> LogReadResult::ReadInto(
-    std::string& buffer) const {
-  if (buffer.size() < size_bytes) buffer.resize(size_bytes);
-  size_t at = 0;
-  for (const LogSlice& slice : slices) {
-    ASSIGN_OR_RETURN(
-        std::string_view got,
-        slice.file->ReadAt(slice.position, slice.size, buffer.data() + at));
-    if (got.size() != slice.size) {
-      return absl::DataLossError("log slice was truncated while being read");
-    }
-    if (got.data() != buffer.data() + at) {
-      std::copy(got.begin(), got.end(), buffer.begin() + at);
-    }
-    at += got.size();
-  }
-  return std::span<char>(buffer.data(), at);
 }
 
 }  // namespace rill

@@ -176,8 +176,6 @@ class SegmentedLog final : public Log {
   absl::Status ResetActiveAt(Offset base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // ResetTo replaces every segment with one empty segment at `offset`.
   absl::Status ResetTo(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // TruncateLocked is TruncateTo under the lock.
-  absl::Status TruncateLocked(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::shared_ptr<io::FileSystem> fs_;
   const std::shared_ptr<Clock> clock_;

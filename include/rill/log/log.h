@@ -108,10 +108,6 @@ struct LogReadResult {
   // ReadAll copies the bytes of every slice into one string (for in-process
   // consumers and tests; the network path sends the slices as they are).
   absl::StatusOr<std::string> ReadAll() const;
-  // ReadInto copies them to the front of `buffer`, growing it when it is
-  // smaller (never shrinking it), and returns where they are: a reader
-  // that keeps one buffer pays for neither allocation nor zeroing.
-  absl::StatusOr<std::span<char>> ReadInto(std::string& buffer) const;
   // ReadHeaders reads the header of every batch in the slices, and nothing
   // of their bodies. kDataLoss if the slices no longer hold whole batches.
   absl::StatusOr<std::vector<record::RecordBatchHeader>> ReadHeaders() const;
