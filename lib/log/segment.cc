@@ -215,15 +215,11 @@ void Segment::IndexBatch(const BatchMeta& batch, uint64_t position) {
   bytes_since_index_entry_ += batch.size;
 }
 
-absl::Status Segment::Append(std::string_view bytes,
-                             std::span<const BatchMeta> batches) {
-  RETURN_IF_ERROR(file_->Append(bytes));
-  IndexBatches(batches);
-  return absl::OkStatus();
+absl::Status Segment::WriteBatches(std::string_view bytes) {
+  return file_->Append(bytes);
 }
 
-absl::Status Segment::AppendCopies(std::span<const LogSlice> slices,
-                                   std::span<const BatchMeta> batches) {
+absl::Status Segment::CopyBatches(std::span<const LogSlice> slices) {
   for (const LogSlice& slice : slices) {
     ASSIGN_OR_RETURN(
         uint64_t copied,
@@ -234,11 +230,10 @@ absl::Status Segment::AppendCopies(std::span<const LogSlice> slices,
                        copied, " of ", slice.size, " bytes"));
     }
   }
-  IndexBatches(batches);
   return absl::OkStatus();
 }
 
-void Segment::IndexBatches(std::span<const BatchMeta> batches) {
+void Segment::PublishBatches(std::span<const BatchMeta> batches) {
   uint64_t position = size_;
   for (const BatchMeta& batch : batches) {
     IndexBatch(batch, position);

@@ -70,16 +70,20 @@ class Segment {
   // batch kept.
   absl::StatusOr<uint64_t> Recover(const EpochVisitor& visit = nullptr);
 
-  // Append writes `bytes` (whole batches, described in order by `batches`)
-  // at the end of the file.
-  absl::Status Append(std::string_view bytes,
-                      std::span<const BatchMeta> batches);
-  // AppendCopies is Append of batches that lie in other files (another
-  // log's segments in this process), copied file to file. kDataLoss if a
-  // slice ends early (its file was cut since it was read); on any error the
-  // file may hold part of the copy, which the caller cuts off.
-  absl::Status AppendCopies(std::span<const LogSlice> slices,
-                            std::span<const BatchMeta> batches);
+  // Appending is two steps, so that the log can write without holding off
+  // its readers: Write or Copy puts the bytes at the end of the file, where
+  // no reader looks (reads stop at size()), and Publish then counts them
+  // in. The caller serializes appends and cuts off a failed step's bytes.
+  //
+  // WriteBatches writes `bytes` (whole batches) at the end of the file.
+  absl::Status WriteBatches(std::string_view bytes);
+  // CopyBatches writes batches that lie in other files (another log's
+  // segments in this process), copied file to file. kDataLoss if a slice
+  // ends early (its file was cut since it was read).
+  absl::Status CopyBatches(std::span<const LogSlice> slices);
+  // PublishBatches counts in `batches`, just written back to back at the
+  // end: size, next offset, timestamps, index entries.
+  void PublishBatches(std::span<const BatchMeta> batches);
 
   // FindBatch returns the first batch whose last offset is >= `target`, or
   // nullopt if no batch in this segment reaches it.
@@ -141,8 +145,6 @@ class Segment {
   // IndexBatch tracks a batch appended at `position` and adds index entries
   // every index.interval.bytes.
   void IndexBatch(const BatchMeta& batch, uint64_t position);
-  // IndexBatches tracks `batches`, just written back to back at the end.
-  void IndexBatches(std::span<const BatchMeta> batches);
   // ScanFrom walks stored batch headers from `position` to the end of the
   // file, updating next offset and largest timestamp. kDataLoss if a header
   // is inconsistent.

@@ -79,12 +79,13 @@ absl::StatusOr<SegmentedLog::PendingAppend> SegmentedLog::ValidateBatches(
 absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
                                                 const AppendOptions& options) {
   const std::string_view bytes(batches.data(), batches.size());
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   ASSIGN_OR_RETURN(PendingAppend pending,
                    ValidateBatches(bytes, config_, options));
   return AppendLocked(pending, options, batches.data(), [&](Segment& seg) {
-    return seg.Append(bytes, pending.metas);
+    return seg.WriteBatches(bytes);
   });
 }
 
@@ -102,6 +103,7 @@ absl::StatusOr<AppendInfo> SegmentedLog::AppendFrom(
   if (headers.empty()) {
     return absl::InvalidArgumentError("append holds no batch");
   }
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   PendingAppend pending;
@@ -110,7 +112,7 @@ absl::StatusOr<AppendInfo> SegmentedLog::AppendFrom(
     pending.Add(h);
   }
   return AppendLocked(pending, options, nullptr, [&](Segment& seg) {
-    RETURN_IF_ERROR(seg.AppendCopies(source.slices, pending.metas));
+    RETURN_IF_ERROR(seg.CopyBatches(source.slices));
     // A cut of the source during the copy may have put other bytes where
     // the headers were read: take none of it.
     if (!source.Uncut()) {
@@ -198,7 +200,11 @@ absl::StatusOr<AppendInfo> SegmentedLog::AppendLocked(
   RETURN_IF_ERROR(AssignEpochs(epoch_starts));
   Segment& seg = active();
   const uint64_t size_before = seg.size();
+  // The bytes go past the published end without mu_, so reads go on;
+  // write_mu_ keeps every other mutation out meanwhile.
+  mu_.Unlock();
   absl::Status written = write(seg);
+  mu_.Lock();
   if (!written.ok()) {
     // Epochs this append started begin at the log end it did not move.
     epochs_dirty_ |= epochs_.TruncateFromEnd(log_end_locked());
@@ -207,6 +213,7 @@ absl::StatusOr<AppendInfo> SegmentedLog::AppendLocked(
     if (!undone.ok()) return Fail(written, {.end = log_end_locked()});
     return written;
   }
+  seg.PublishBatches(pending.metas);
   unflushed_records_ += info.record_count;
   if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now;
   if (unflushed_records_ >= config_.flush_messages) {
@@ -299,6 +306,7 @@ LogConfig SegmentedLog::config() const {
 
 absl::Status SegmentedLog::UpdateConfig(const LogConfig& config) {
   RETURN_IF_ERROR(config.Validate());
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   config_ = config;
   return absl::OkStatus();
@@ -368,12 +376,14 @@ absl::Status SegmentedLog::ResetActiveAt(Offset base) {
 }
 
 absl::Status SegmentedLog::Roll() {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   return RollLocked();
 }
 
 absl::Status SegmentedLog::RollIfDue() {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   if (!RollDue(clock_->NowMs())) return absl::OkStatus();
@@ -420,12 +430,14 @@ Offset SegmentedLog::SegmentBaseOf(Offset offset) const {
 }
 
 absl::Status SegmentedLog::Flush() {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   return FlushLocked();
 }
 
 absl::Status SegmentedLog::FlushIfDue() {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   if (first_unflushed_ms_ < 0 ||
@@ -455,6 +467,7 @@ absl::StatusOr<int> SegmentedLog::DeleteOldestSegments(int count) {
 }
 
 absl::StatusOr<int> SegmentedLog::EnforceRetention() {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   const int64_t now = clock_->NowMs();
@@ -496,6 +509,7 @@ absl::StatusOr<int> SegmentedLog::EnforceRetention() {
 }
 
 absl::Status SegmentedLog::AdvanceLogStartOffset(Offset offset) {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   if (offset > log_end_locked()) {
@@ -533,6 +547,7 @@ absl::Status SegmentedLog::ResetTo(Offset offset) {
 }
 
 absl::Status SegmentedLog::TruncateTo(Offset offset) {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   if (offset >= log_end_locked()) return absl::OkStatus();
@@ -564,6 +579,7 @@ absl::Status SegmentedLog::TruncateTo(Offset offset) {
 }
 
 absl::Status SegmentedLog::TruncateFullyAndStartAt(Offset offset) {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(EnsureWritable());
   return ResetTo(offset);
@@ -577,6 +593,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
   int64_t now;
   uint64_t truncations;
   {
+    absl::MutexLock write_lock(&write_mu_);
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(EnsureWritable());
     if (!config_.cleanup_compact || compacting_) return CompactionStats{};
@@ -617,6 +634,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
                                        &stats);
 
   // Phase 3, under the lock: swap the output in if the sources are intact.
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   compacting_ = false;
   if (!prepared.ok()) return prepared.status();  // .cleaned files: next open
@@ -642,6 +660,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
 }
 
 absl::Status SegmentedLog::Close() {
+  absl::MutexLock write_lock(&write_mu_);
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::OkStatus();
   RETURN_IF_ERROR(failed_);

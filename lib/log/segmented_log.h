@@ -21,9 +21,14 @@
 namespace rill::log {
 
 // SegmentedLog: see rill::Log for the contract. Owned by its opener.
-// Thread-safe: one mutex; reads take it shared, everything else exclusive,
-// except the long middle of a compaction pass, which runs without it on a
-// snapshot of inactive segments and swaps its output in under it.
+// Thread-safe. Mutations are serialized by write_mu_, held throughout;
+// the state is guarded by mu_, which reads take shared and mutations
+// exclusive, except while an append's bytes go to the file: they land past
+// the active segment's published end, where no reader looks, so readers
+// (a follower copying the leader, a consumer, the high watermark asking
+// for the log end) do not wait for the write. The long middle of a
+// compaction pass runs without either, on a snapshot of inactive segments,
+// and swaps its output in under both.
 // A failed write that cannot be undone (a full disk in the middle of a
 // truncation, say) marks the log failed: mutations return that error until
 // the log repairs itself (segmented_log_repair.cc). Kafka takes the log
@@ -92,12 +97,12 @@ class SegmentedLog final : public Log {
       std::string_view bytes, const LogConfig& config,
       const AppendOptions& options);
   // AppendLocked assigns offsets (rewriting `bytes`, which may be null for a
-  // follower's append), rolls if due, records the epochs, and writes with
-  // `write`, undoing a partial write.
+  // follower's append), rolls if due, records the epochs, writes with
+  // `write` (called without mu_), undoing a partial write, and publishes.
   absl::StatusOr<AppendInfo> AppendLocked(
       PendingAppend& pending, const AppendOptions& options, char* bytes,
       absl::FunctionRef<absl::Status(Segment&)> write)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_, mu_);
 
   // RepairPlan says how a failed log is brought back: reload the directory
   // (as a restart would), then cut it back to `end` (an operation that failed
@@ -181,6 +186,7 @@ class SegmentedLog final : public Log {
   const std::shared_ptr<Clock> clock_;
   const std::string dir_;
 
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   LogConfig config_ ABSL_GUARDED_BY(mu_);
   SegmentMap segments_ ABSL_GUARDED_BY(mu_);

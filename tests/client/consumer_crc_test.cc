@@ -16,15 +16,16 @@ namespace {
 
 // FlipFile flips one byte of what is read at `*flip_at` (when >= 0), as a
 // bad disk or memory would.
-class FlipFile : public io::File {
+class FlipFile final : public io::testing::ForwardingFile {
  public:
   FlipFile(std::unique_ptr<io::File> base,
            std::shared_ptr<std::atomic<int64_t>> flip_at)
-      : base_(std::move(base)), flip_at_(std::move(flip_at)) {}
+      : ForwardingFile(std::move(base)), flip_at_(std::move(flip_at)) {}
 
   absl::StatusOr<std::string_view> ReadAt(uint64_t offset, size_t n,
                                           char* scratch) const override {
-    absl::StatusOr<std::string_view> got = base_->ReadAt(offset, n, scratch);
+    absl::StatusOr<std::string_view> got =
+        ForwardingFile::ReadAt(offset, n, scratch);
     const int64_t at = flip_at_->load();
     if (!got.ok() || at < 0 || static_cast<uint64_t>(at) < offset ||
         static_cast<uint64_t>(at) >= offset + got->size()) {
@@ -34,17 +35,8 @@ class FlipFile : public io::File {
     scratch[at - offset] ^= 0x20;
     return std::string_view(scratch, got->size());
   }
-  absl::Status Append(std::string_view data) override {
-    return base_->Append(data);
-  }
-  absl::Status Truncate(uint64_t size) override {
-    return base_->Truncate(size);
-  }
-  absl::Status Sync() override { return base_->Sync(); }
-  uint64_t Size() const override { return base_->Size(); }
 
  private:
-  std::unique_ptr<io::File> base_;
   std::shared_ptr<std::atomic<int64_t>> flip_at_;
 };
 

@@ -1,6 +1,7 @@
-// ForwardingFileSystem: a test file system that hands every call to another
-// one, for tests that change one call (a refused create, files that corrupt
-// what they read) and keep the rest.
+// ForwardingFileSystem and ForwardingFile: a test file system and file that
+// hand every call to another one, for tests that change one call (a refused
+// create, files that corrupt what they read, appends that wait) and keep the
+// rest.
 #ifndef RILL_TESTS_IO_FORWARDING_FILE_SYSTEM_H_
 #define RILL_TESTS_IO_FORWARDING_FILE_SYSTEM_H_
 
@@ -12,6 +13,34 @@
 #include "rill/io/file_system.h"
 
 namespace rill::io::testing {
+
+// ForwardingFile forwards to `base`. Thread-safe as `base` is.
+class ForwardingFile : public File {
+ public:
+  explicit ForwardingFile(std::unique_ptr<File> base)
+      : base_(std::move(base)) {}
+
+  absl::StatusOr<std::string_view> ReadAt(uint64_t offset, size_t n,
+                                          char* scratch) const override {
+    return base_->ReadAt(offset, n, scratch);
+  }
+  absl::Status Append(std::string_view data) override {
+    return base_->Append(data);
+  }
+  absl::StatusOr<uint64_t> AppendFrom(const File& source, uint64_t offset,
+                                      uint64_t n) override {
+    return base_->AppendFrom(source, offset, n);
+  }
+  absl::Status Truncate(uint64_t size) override {
+    return base_->Truncate(size);
+  }
+  absl::Status Sync() override { return base_->Sync(); }
+  uint64_t Size() const override { return base_->Size(); }
+  int NativeHandle() const override { return base_->NativeHandle(); }
+
+ private:
+  const std::unique_ptr<File> base_;
+};
 
 // ForwardingFileSystem forwards to `base`. Thread-safe as `base` is.
 class ForwardingFileSystem : public FileSystem {

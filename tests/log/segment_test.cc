@@ -96,7 +96,8 @@ struct SegmentTest {
                          .max_timestamp_ms = h.max_timestamp,
                          .size = static_cast<uint32_t>(bytes.size())};
     const uint64_t position = segment->size();
-    REQUIRE_OK(segment->Append(bytes, std::span<const BatchMeta>(&meta, 1)));
+    REQUIRE_OK(segment->WriteBatches(bytes));
+    segment->PublishBatches(std::span<const BatchMeta>(&meta, 1));
     batches.push_back({std::move(bytes), h.base_offset, h.last_offset(),
                        h.max_timestamp, position});
     return batches.back();
@@ -279,7 +280,7 @@ TEST_CASE("Segment Append writes the bytes and FindBatch finds every offset",
   CHECK(first->position == 0);
 }
 
-TEST_CASE("Segment Append of several batches at once indexes each", "[log]") {
+TEST_CASE("Segment batches written at once are unseen until published, then each is indexed", "[log]") {
   SegmentTest t;
   t.config.index_interval_bytes = 0;  // an entry for every batch but the first
   t.Create();
@@ -299,7 +300,11 @@ TEST_CASE("Segment Append of several batches at once indexes each", "[log]") {
     bytes += b;
     next = h.last_offset() + 1;
   }
-  REQUIRE_OK(t.segment->Append(bytes, metas));
+  REQUIRE_OK(t.segment->WriteBatches(bytes));
+  // Written but not yet published: readers see none of it.
+  CHECK(t.segment->size() == 0);
+  t.segment->PublishBatches(metas);
+  CHECK(t.segment->size() == bytes.size());
   CHECK(t.segment->next_offset() == Offset(next));
   REQUIRE_OK(t.segment->Flush());
   CHECK(DecodeOffsetIndex(t.FileContents(kOffsetIndexSuffix)).size() == 5);
