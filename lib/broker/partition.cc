@@ -91,6 +91,7 @@ PartitionImpl::PartitionImpl(PartitionOptions options)
 absl::Status PartitionImpl::Load() {
   absl::MutexLock lock(&append_mu_);
   RETURN_IF_ERROR(ReloadProducersLocked());
+  absl::MutexLock replica_lock(&replica_mu_);
   tracker_.BecomeLeader(self_, state_.replicas, state_.isr, clock_->NowMs());
   epoch_start_offset_ = log_->log_end_offset();
   // What was committed before is not known (the high watermark is not
@@ -138,6 +139,7 @@ void PartitionImpl::Produce(std::span<char> batch,
   {
     absl::MutexLock lock(&append_mu_);
     absl::StatusOr<PendingAck> appended = AppendLocked(batch, options);
+    absl::MutexLock replica_lock(&replica_mu_);
     if (!appended.ok()) {
       ready.push_back({.result = appended.status(), .done = std::move(done)});
     } else {
@@ -205,7 +207,7 @@ FetchPartitionResult PartitionImpl::Read(const FetchPartitionRequest& request,
   // partition reads as a consumer's: uncommitted records stay unseen.
   bool follower = false;
   if (replica_id.value() >= 0 && replica_id != self_) {
-    absl::MutexLock lock(&append_mu_);
+    absl::MutexLock lock(&replica_mu_);
     follower = absl::c_linear_search(state_.replicas, replica_id);
   }
   const Offset bound = follower ? end : Bound(isolation);
@@ -320,6 +322,7 @@ absl::Status PartitionImpl::CloseWith(bool snapshot) {
     closed_.store(true);
     offset = log_->log_end_offset();
     if (snapshot) encoded = EncodeProducerSnapshot(offset, producers_);
+    absl::MutexLock replica_lock(&replica_mu_);
     orphans = pending_acks_.TakeAll();
   }
   RunAcks(orphans, ClosedError(tp_));
@@ -335,6 +338,14 @@ Offset PartitionImpl::Bound(IsolationLevel isolation) const {
 absl::StatusOr<PendingAck> PartitionImpl::AppendLocked(
     std::span<char> batch, const ProduceOptions& options) {
   RETURN_IF_ERROR(CheckLeader(LeaderEpoch(-1)));
+  // Constant while append_mu_ is held (role changes take it too).
+  LeaderEpoch epoch;
+  size_t isr_size;
+  {
+    absl::MutexLock lock(&replica_mu_);
+    epoch = state_.leader_epoch;
+    isr_size = state_.isr.size();
+  }
   const LogConfig config = log_->config();
   ASSIGN_OR_RETURN(
       record::RecordBatchHeader header,
@@ -342,11 +353,10 @@ absl::StatusOr<PendingAck> PartitionImpl::AppendLocked(
                            options.allow_zstd));
   // acks=all needs min.insync.replicas in the ISR before it appends.
   const int32_t min_isr = min_isr_.load();
-  if (options.acks == Acks::kAll &&
-      static_cast<int32_t>(state_.isr.size()) < min_isr) {
+  if (options.acks == Acks::kAll && static_cast<int32_t>(isr_size) < min_isr) {
     return MakeError(
         ErrorReason::kNotEnoughReplicas,
-        absl::StrCat(tp_.ToString(), " has ", state_.isr.size(),
+        absl::StrCat(tp_.ToString(), " has ", isr_size,
                      " in-sync replica(s); min.insync.replicas is ", min_isr));
   }
   const ProducerBatch producer = ProducerBatch::FromHeader(header);
@@ -363,11 +373,11 @@ absl::StatusOr<PendingAck> PartitionImpl::AppendLocked(
                                                   : record::kNoTimestamp,
             .log_start_offset = log_->log_start_offset()}};
   }
-  ASSIGN_OR_RETURN(AppendInfo info,
-                   // ValidateProduceBatch checked the CRC.
-                   log_->Append(batch, {.leader_epoch = state_.leader_epoch,
-                                        .crc_verified = true}),
-                   WithReason(_, ErrorReason::kInvalidRecord));
+  ASSIGN_OR_RETURN(
+      AppendInfo info,
+      // ValidateProduceBatch checked the CRC.
+      log_->Append(batch, {.leader_epoch = epoch, .crc_verified = true}),
+      WithReason(_, ErrorReason::kInvalidRecord));
   producers_.Update(producer, info.first_offset, info.max_timestamp_ms);
   return PendingAck{
       .required_high_watermark = info.last_offset + 1,
@@ -427,7 +437,7 @@ void PartitionImpl::ScheduleAckTimeout(int64_t timeout_ms) {
 void PartitionImpl::ExpireAcks() {
   std::vector<PendingAck> expired;
   {
-    absl::MutexLock lock(&append_mu_);
+    absl::MutexLock lock(&replica_mu_);
     expired = pending_acks_.TakeExpired(clock_->NowMs());
   }
   RunAcks(expired,

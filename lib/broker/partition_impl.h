@@ -34,7 +34,7 @@ class PartitionImpl final : public Partition,
 
   // Load rebuilds producer state: the newest usable snapshot at or below
   // the log end, then the headers of the batches after it.
-  absl::Status Load() ABSL_LOCKS_EXCLUDED(append_mu_);
+  absl::Status Load() ABSL_LOCKS_EXCLUDED(append_mu_, replica_mu_);
 
   // partition.cc: the client paths.
   const TopicPartition& tp() const override { return tp_; }
@@ -126,11 +126,11 @@ class PartitionImpl final : public Partition,
   // kNotEnoughReplicasAfterAppend while the ISR is below
   // min.insync.replicas); true if it moved.
   bool UpdateHighWatermarkLocked(std::vector<PendingAck>* ready)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(replica_mu_);
   // SetHighWatermarkLocked sets it outright (a follower's, which may move
   // back after a truncation); true if it changed.
   bool SetHighWatermarkLocked(Offset hw)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(replica_mu_);
   // ReloadProducersLocked rebuilds producer state for the log as it is now
   // (after a truncation).
   absl::Status ReloadProducersLocked()
@@ -156,23 +156,32 @@ class PartitionImpl final : public Partition,
   // append_mu_ so that appends wait only while the state is encoded.
   absl::Mutex snapshot_mu_ ABSL_ACQUIRED_BEFORE(append_mu_);
   // Serializes appends (leader's and follower's) with their producer
-  // checks, and role changes.
-  mutable absl::Mutex append_mu_;
+  // checks, and role changes. Held across the log's write.
+  mutable absl::Mutex append_mu_ ABSL_ACQUIRED_BEFORE(replica_mu_);
   ProducerStateTable producers_ ABSL_GUARDED_BY(append_mu_);
-  PendingAcks pending_acks_ ABSL_GUARDED_BY(append_mu_);
+  // Guards the leader's view of its replicas. Taken after append_mu_ and
+  // never held across I/O: a follower's fetch, which moves the high
+  // watermark and completes acks=all produces, must not wait for the
+  // leader's next write (it did, and the followers ran one at a time).
+  mutable absl::Mutex replica_mu_;
+  PendingAcks pending_acks_ ABSL_GUARDED_BY(replica_mu_);
   // The partition's state from metadata (replicas, ISR, leader, epochs).
-  replication::PartitionState state_ ABSL_GUARDED_BY(append_mu_);
+  // Changed only with append_mu_ held too, so an append sees it constant.
+  replication::PartitionState state_ ABSL_GUARDED_BY(replica_mu_);
   // What the leader knows of its followers.
-  ReplicaTracker tracker_ ABSL_GUARDED_BY(append_mu_);
+  ReplicaTracker tracker_ ABSL_GUARDED_BY(replica_mu_);
   // The log end when this leadership began: followers join the ISR only
   // once past it.
-  Offset epoch_start_offset_ ABSL_GUARDED_BY(append_mu_) = Offset(0);
-  // Written under append_mu_; read anywhere.
+  Offset epoch_start_offset_ ABSL_GUARDED_BY(replica_mu_) = Offset(0);
+  // Written under replica_mu_; read anywhere.
   std::atomic<int64_t> high_watermark_{0};
+  // The role, copied from state_: written under both mutexes, so constant
+  // while either is held; read anywhere.
   std::atomic<int32_t> leader_epoch_{0};
   std::atomic<int32_t> leader_id_{0};
   std::atomic<bool> leader_{true};
   std::atomic<int32_t> min_isr_{1};
+  // Set once, under append_mu_.
   std::atomic<bool> closed_{false};
 };
 

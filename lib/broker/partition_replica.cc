@@ -20,6 +20,7 @@ RoleChange PartitionImpl::ApplyState(const replication::PartitionState& state) {
   std::vector<PendingAck> orphans;
   {
     absl::MutexLock lock(&append_mu_);
+    absl::MutexLock replica_lock(&replica_mu_);
     if (closed_.load()) return change;
     const bool leads = state.leader == self_;
     const bool new_epoch = state.leader_epoch != state_.leader_epoch;
@@ -57,7 +58,7 @@ absl::StatusOr<FollowerFetch> PartitionImpl::RecordFollowerFetch(
   std::vector<PendingAck> ready;
   bool advanced;
   {
-    absl::MutexLock lock(&append_mu_);
+    absl::MutexLock lock(&replica_mu_);
     RETURN_IF_ERROR(CheckLeader(current_leader_epoch));
     if (!absl::c_linear_search(state_.replicas, replica)) {
       return MakeError(ErrorReason::kNotLeaderOrFollower,
@@ -86,7 +87,7 @@ absl::StatusOr<FollowerFetch> PartitionImpl::RecordFollowerFetch(
 
 std::optional<replication::AlterPartitionRequest>
 PartitionImpl::ProposeIsrChange(int64_t lag_ms) {
-  absl::MutexLock lock(&append_mu_);
+  absl::MutexLock lock(&replica_mu_);
   if (closed_.load() || !leader_.load()) return std::nullopt;
   std::optional<std::vector<NodeId>> wanted = tracker_.WantedIsr(
       high_watermark(), epoch_start_offset_, clock_->NowMs(), lag_ms);
@@ -102,7 +103,7 @@ PartitionImpl::ProposeIsrChange(int64_t lag_ms) {
 }
 
 void PartitionImpl::IsrChangeDone() {
-  absl::MutexLock lock(&append_mu_);
+  absl::MutexLock lock(&replica_mu_);
   tracker_.ClearPending();
 }
 
@@ -115,8 +116,9 @@ absl::StatusOr<EpochEndOffset> PartitionImpl::LeaderEndOffsetForEpoch(
 absl::Status PartitionImpl::CheckFollowerLocked(
     LeaderEpoch leader_epoch) const {
   if (closed_.load()) return ClosedError(tp_);
-  if (leader_.load() || state_.leader_epoch != leader_epoch) {
-    return NotLeaderError(tp_, state_.leader);
+  // The atomics, not state_: they change only with append_mu_ held.
+  if (leader_.load() || this->leader_epoch() != leader_epoch) {
+    return NotLeaderError(tp_, NodeId(leader_id_.load()));
   }
   return absl::OkStatus();
 }
@@ -130,6 +132,7 @@ absl::Status PartitionImpl::TruncateFromLeader(LeaderEpoch leader_epoch,
     if (offset >= log_->log_end_offset()) return absl::OkStatus();
     RETURN_IF_ERROR(log_->TruncateTo(offset));
     RETURN_IF_ERROR(ReloadProducersLocked());
+    absl::MutexLock replica_lock(&replica_mu_);
     changed = SetHighWatermarkLocked(std::min(high_watermark(), offset));
   }
   if (changed) Notify();
@@ -142,6 +145,7 @@ absl::Status PartitionImpl::ResetFromLeader(LeaderEpoch leader_epoch,
   RETURN_IF_ERROR(CheckFollowerLocked(leader_epoch));
   RETURN_IF_ERROR(log_->TruncateFullyAndStartAt(offset));
   RETURN_IF_ERROR(ReloadProducersLocked());
+  absl::MutexLock replica_lock(&replica_mu_);
   SetHighWatermarkLocked(offset);
   return absl::OkStatus();
 }
@@ -212,6 +216,7 @@ absl::Status PartitionImpl::FollowLeader(
         leader_log_start_offset <= log_->log_end_offset()) {
       RETURN_IF_ERROR(log_->AdvanceLogStartOffset(leader_log_start_offset));
     }
+    absl::MutexLock replica_lock(&replica_mu_);
     changed = SetHighWatermarkLocked(
         std::min(leader_high_watermark, log_->log_end_offset()));
   }
