@@ -26,6 +26,7 @@
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,6 +70,33 @@ std::string ScratchDir() {
       std::string(env != nullptr ? env : "/tmp") + "/rill-bench-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) std::abort();
   return pattern;
+}
+
+// ProcessCpuSeconds is the CPU time of every thread of the process so far
+// (user and system): with two cores, a run that keeps both busy shows 2 in
+// cores_busy.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// MachineBusySeconds is the non-idle CPU time of all cores (every process
+// and the kernel's threads: page writeback runs there), from /proc/stat.
+double MachineBusySeconds() {
+  FILE* f = std::fopen("/proc/stat", "r");
+  if (f == nullptr) return 0;
+  unsigned long long v[10] = {};
+  const int n =
+      std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+                  &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+  std::fclose(f);
+  if (n < 8) return 0;
+  const unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+  return static_cast<double>(busy) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Window counts unacknowledged batches.
@@ -117,6 +145,8 @@ void BM_ReplicatedProduce(benchmark::State& state) {
   Window window;
   const ProduceOptions produce{.acks = acks_all ? Acks::kAll : Acks::kLeader,
                                .timeout_ms = 30'000};
+  const double cpu_before = ProcessCpuSeconds();
+  const double machine_before = MachineBusySeconds();
   for (auto _ : state) {
     window.Acquire();
     scratch.assign(batch);
@@ -127,6 +157,13 @@ void BM_ReplicatedProduce(benchmark::State& state) {
                    });
   }
   window.Drain();
+  const double cpu = ProcessCpuSeconds() - cpu_before;
+  state.counters["machine_busy"] = benchmark::Counter(
+      MachineBusySeconds() - machine_before, benchmark::Counter::kIsRate);
+  state.counters["cpu_us_per_batch"] =
+      benchmark::Counter(cpu * 1e6 / static_cast<double>(state.iterations()));
+  state.counters["cores_busy"] =
+      benchmark::Counter(cpu, benchmark::Counter::kIsRate);
   state.SetBytesProcessed(state.iterations() *
                           static_cast<int64_t>(batch.size()));
   state.SetItemsProcessed(state.iterations() * kRecordsPerBatch);
