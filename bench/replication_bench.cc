@@ -8,6 +8,9 @@
 //   BM_PageCacheCopies/threads:3 vs /threads:1  write(2) of the same
 //       batches by three writers vs one: what three copies cost on this
 //       machine's cores, beside one, with nothing else
+//   BM_BarePipeline/followers:2  replication's structure without a broker
+//       (bare_pipeline.h): a writer, two copy_file_range followers, acks
+//       when both copied, the same window: what rf:3 could reach here
 //
 // Each iteration hands the leader one batch of 100 records of 1 KiB through
 // Broker::Produce, with up to 32 batches unacknowledged (a producer's
@@ -40,6 +43,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "bare_pipeline.h"
 #include "failover.h"
 #include "rill/record/record_batch.h"
 #include "rill/testing/embedded_cluster.h"
@@ -224,6 +228,31 @@ void BM_PageCacheCopies(benchmark::State& state) {
 BENCHMARK(BM_PageCacheCopies)
     ->Threads(1)
     ->Threads(3)
+    ->UseRealTime()
+    ->MinTime(2.0)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_BarePipeline(benchmark::State& state) {
+  const std::string dir = ScratchDir();
+  const std::string batch = Batch();
+  {
+    bench::BarePipeline pipeline(dir, static_cast<int>(state.range(0)), kWindow,
+                                 batch.size());
+    const double cpu_before = ProcessCpuSeconds();
+    for (auto _ : state) pipeline.Append(batch);
+    pipeline.Drain();
+    state.counters["cpu_us_per_batch"] =
+        benchmark::Counter((ProcessCpuSeconds() - cpu_before) * 1e6 /
+                           static_cast<double>(state.iterations()));
+  }
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(batch.size()));
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_BarePipeline)
+    ->ArgName("followers")
+    ->Arg(0)
+    ->Arg(2)
     ->UseRealTime()
     ->MinTime(2.0)
     ->Unit(benchmark::kMillisecond);
