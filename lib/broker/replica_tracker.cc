@@ -19,6 +19,11 @@ void ReplicaTracker::BecomeLeader(NodeId self, std::vector<NodeId> replicas,
 
 void ReplicaTracker::SetIsr(std::vector<NodeId> replicas,
                             std::vector<NodeId> isr, int64_t now_ms) {
+  for (auto& [id, f] : followers_) {
+    if (absl::c_linear_search(isr_, id) && !absl::c_linear_search(isr, id)) {
+      f = Follower{.last_caught_up_ms = now_ms};
+    }
+  }
   replicas_ = std::move(replicas);
   isr_ = std::move(isr);
   pending_isr_.reset();

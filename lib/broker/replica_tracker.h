@@ -25,7 +25,7 @@
 
 namespace rill::broker {
 
-// ReplicaTracker is owned by a Partition and used under its append lock.
+// ReplicaTracker is owned by a Partition and used under its replica lock.
 // Not thread-safe.
 class ReplicaTracker {
  public:
@@ -35,7 +35,10 @@ class ReplicaTracker {
   void BecomeLeader(NodeId self, std::vector<NodeId> replicas,
                     std::vector<NodeId> isr, int64_t now_ms);
   // SetIsr takes a committed ISR (and replicas) from metadata; a pending
-  // change is over.
+  // change is over. A follower that left the ISR has its progress
+  // forgotten: it may have left because it crashed and lost what it had
+  // fetched, so only a fetch from now on may bring it back (Kafka guards
+  // the same case with broker epochs, KIP-903).
   void SetIsr(std::vector<NodeId> replicas, std::vector<NodeId> isr,
               int64_t now_ms);
   // RecordFetch notes a follower's fetch from `fetch_offset` when the
