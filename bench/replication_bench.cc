@@ -103,6 +103,26 @@ double MachineBusySeconds() {
   return static_cast<double>(busy) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// CpuMeter measures from its construction the CPU the process spends per
+// iteration, the cores it keeps busy, and the machine's busy cores, and
+// reports them as counters.
+class CpuMeter {
+ public:
+  void Report(benchmark::State& state) const {
+    const double cpu = ProcessCpuSeconds() - cpu_before_;
+    state.counters["cpu_us_per_batch"] =
+        benchmark::Counter(cpu * 1e6 / static_cast<double>(state.iterations()));
+    state.counters["cores_busy"] =
+        benchmark::Counter(cpu, benchmark::Counter::kIsRate);
+    state.counters["machine_busy"] = benchmark::Counter(
+        MachineBusySeconds() - machine_before_, benchmark::Counter::kIsRate);
+  }
+
+ private:
+  const double cpu_before_ = ProcessCpuSeconds();
+  const double machine_before_ = MachineBusySeconds();
+};
+
 // Window counts unacknowledged batches.
 class Window {
  public:
@@ -149,8 +169,7 @@ void BM_ReplicatedProduce(benchmark::State& state) {
   Window window;
   const ProduceOptions produce{.acks = acks_all ? Acks::kAll : Acks::kLeader,
                                .timeout_ms = 30'000};
-  const double cpu_before = ProcessCpuSeconds();
-  const double machine_before = MachineBusySeconds();
+  const CpuMeter cpu;
   for (auto _ : state) {
     window.Acquire();
     scratch.assign(batch);
@@ -161,13 +180,7 @@ void BM_ReplicatedProduce(benchmark::State& state) {
                    });
   }
   window.Drain();
-  const double cpu = ProcessCpuSeconds() - cpu_before;
-  state.counters["machine_busy"] = benchmark::Counter(
-      MachineBusySeconds() - machine_before, benchmark::Counter::kIsRate);
-  state.counters["cpu_us_per_batch"] =
-      benchmark::Counter(cpu * 1e6 / static_cast<double>(state.iterations()));
-  state.counters["cores_busy"] =
-      benchmark::Counter(cpu, benchmark::Counter::kIsRate);
+  cpu.Report(state);
   state.SetBytesProcessed(state.iterations() *
                           static_cast<int64_t>(batch.size()));
   state.SetItemsProcessed(state.iterations() * kRecordsPerBatch);
@@ -238,12 +251,10 @@ void BM_BarePipeline(benchmark::State& state) {
   {
     bench::BarePipeline pipeline(dir, static_cast<int>(state.range(0)), kWindow,
                                  batch.size());
-    const double cpu_before = ProcessCpuSeconds();
+    const CpuMeter cpu;
     for (auto _ : state) pipeline.Append(batch);
     pipeline.Drain();
-    state.counters["cpu_us_per_batch"] =
-        benchmark::Counter((ProcessCpuSeconds() - cpu_before) * 1e6 /
-                           static_cast<double>(state.iterations()));
+    cpu.Report(state);
   }
   state.SetBytesProcessed(state.iterations() *
                           static_cast<int64_t>(batch.size()));

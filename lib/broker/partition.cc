@@ -338,12 +338,11 @@ Offset PartitionImpl::Bound(IsolationLevel isolation) const {
 absl::StatusOr<PendingAck> PartitionImpl::AppendLocked(
     std::span<char> batch, const ProduceOptions& options) {
   RETURN_IF_ERROR(CheckLeader(LeaderEpoch(-1)));
-  // Constant while append_mu_ is held (role changes take it too).
-  LeaderEpoch epoch;
+  // Both constant while append_mu_ is held (role changes take it too).
+  const LeaderEpoch epoch = leader_epoch();
   size_t isr_size;
   {
     absl::MutexLock lock(&replica_mu_);
-    epoch = state_.leader_epoch;
     isr_size = state_.isr.size();
   }
   const LogConfig config = log_->config();

@@ -79,14 +79,12 @@ absl::StatusOr<SegmentedLog::PendingAppend> SegmentedLog::ValidateBatches(
 absl::StatusOr<AppendInfo> SegmentedLog::Append(std::span<char> batches,
                                                 const AppendOptions& options) {
   const std::string_view bytes(batches.data(), batches.size());
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   ASSIGN_OR_RETURN(PendingAppend pending,
                    ValidateBatches(bytes, config_, options));
-  return AppendLocked(pending, options, batches.data(), [&](Segment& seg) {
-    return seg.WriteBatches(bytes);
-  });
+  return AppendLocked(pending, options, batches.data(),
+                      [&](Segment& seg) { return seg.WriteBatches(bytes); });
 }
 
 absl::StatusOr<AppendInfo> SegmentedLog::AppendFrom(
@@ -103,8 +101,7 @@ absl::StatusOr<AppendInfo> SegmentedLog::AppendFrom(
   if (headers.empty()) {
     return absl::InvalidArgumentError("append holds no batch");
   }
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   PendingAppend pending;
   for (const RecordBatchHeader& h : headers) {
@@ -306,8 +303,7 @@ LogConfig SegmentedLog::config() const {
 
 absl::Status SegmentedLog::UpdateConfig(const LogConfig& config) {
   RETURN_IF_ERROR(config.Validate());
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   config_ = config;
   return absl::OkStatus();
 }
@@ -376,15 +372,13 @@ absl::Status SegmentedLog::ResetActiveAt(Offset base) {
 }
 
 absl::Status SegmentedLog::Roll() {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   return RollLocked();
 }
 
 absl::Status SegmentedLog::RollIfDue() {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   if (!RollDue(clock_->NowMs())) return absl::OkStatus();
   return RollLocked();
@@ -430,15 +424,13 @@ Offset SegmentedLog::SegmentBaseOf(Offset offset) const {
 }
 
 absl::Status SegmentedLog::Flush() {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   return FlushLocked();
 }
 
 absl::Status SegmentedLog::FlushIfDue() {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   if (first_unflushed_ms_ < 0 ||
       clock_->NowMs() - first_unflushed_ms_ < config_.flush_ms) {
@@ -467,8 +459,7 @@ absl::StatusOr<int> SegmentedLog::DeleteOldestSegments(int count) {
 }
 
 absl::StatusOr<int> SegmentedLog::EnforceRetention() {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   const int64_t now = clock_->NowMs();
   std::vector<const Segment*> segs;
@@ -509,8 +500,7 @@ absl::StatusOr<int> SegmentedLog::EnforceRetention() {
 }
 
 absl::Status SegmentedLog::AdvanceLogStartOffset(Offset offset) {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   if (offset > log_end_locked()) {
     return absl::OutOfRangeError(
@@ -547,8 +537,7 @@ absl::Status SegmentedLog::ResetTo(Offset offset) {
 }
 
 absl::Status SegmentedLog::TruncateTo(Offset offset) {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   if (offset >= log_end_locked()) return absl::OkStatus();
   if (offset < log_start_offset_ || segments_.begin()->first >= offset) {
@@ -579,8 +568,7 @@ absl::Status SegmentedLog::TruncateTo(Offset offset) {
 }
 
 absl::Status SegmentedLog::TruncateFullyAndStartAt(Offset offset) {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   RETURN_IF_ERROR(EnsureWritable());
   return ResetTo(offset);
 }
@@ -593,8 +581,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
   int64_t now;
   uint64_t truncations;
   {
-    absl::MutexLock write_lock(&write_mu_);
-    absl::MutexLock lock(&mu_);
+    MutationLock lock(this);
     RETURN_IF_ERROR(EnsureWritable());
     if (!config_.cleanup_compact || compacting_) return CompactionStats{};
     now = clock_->NowMs();
@@ -634,8 +621,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
                                        &stats);
 
   // Phase 3, under the lock: swap the output in if the sources are intact.
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   compacting_ = false;
   if (!prepared.ok()) return prepared.status();  // .cleaned files: next open
   bool intact = !closed_ && failed_.ok() && truncations == cuts_->load();
@@ -660,8 +646,7 @@ absl::StatusOr<CompactionStats> SegmentedLog::Compact(bool force) {
 }
 
 absl::Status SegmentedLog::Close() {
-  absl::MutexLock write_lock(&write_mu_);
-  absl::MutexLock lock(&mu_);
+  MutationLock lock(this);
   if (closed_) return absl::OkStatus();
   RETURN_IF_ERROR(failed_);
   RETURN_IF_ERROR(active().SealIndexes());

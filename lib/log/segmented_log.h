@@ -188,6 +188,18 @@ class SegmentedLog final : public Log {
 
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
+  // MutationLock holds write_mu_ and then mu_: what every mutation takes.
+  class ABSL_SCOPED_LOCKABLE MutationLock {
+   public:
+    explicit MutationLock(SegmentedLog* log)
+        ABSL_EXCLUSIVE_LOCK_FUNCTION(log->write_mu_, log->mu_)
+        : write_(&log->write_mu_), state_(&log->mu_) {}
+    ~MutationLock() ABSL_UNLOCK_FUNCTION() {}
+
+   private:
+    absl::MutexLock write_;
+    absl::MutexLock state_;
+  };
   LogConfig config_ ABSL_GUARDED_BY(mu_);
   SegmentMap segments_ ABSL_GUARDED_BY(mu_);
   Offset log_start_offset_ ABSL_GUARDED_BY(mu_);

@@ -280,7 +280,10 @@ TEST_CASE("Segment Append writes the bytes and FindBatch finds every offset",
   CHECK(first->position == 0);
 }
 
-TEST_CASE("Segment batches written at once are unseen until published, then each is indexed", "[log]") {
+TEST_CASE(
+    "Segment batches written at once are unseen until published, then each is "
+    "indexed",
+    "[log]") {
   SegmentTest t;
   t.config.index_interval_bytes = 0;  // an entry for every batch but the first
   t.Create();
